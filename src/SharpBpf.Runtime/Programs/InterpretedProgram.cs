@@ -1,0 +1,126 @@
+using SharpBpf.Asm;
+using SharpBpf.Runtime.Execution;
+using SharpBpf.Runtime.Helpers;
+using SharpBpf.Runtime.Interpreter;
+
+namespace SharpBpf.Runtime.Programs;
+
+/// <summary>
+/// A program ready for the interpreter: decoded, checked and resolved once at creation (jump and call targets,
+/// helper functions, <c>lddw</c> values), then run any number of times, concurrently on distinct
+/// <see cref="RunState"/>s. Running allocates nothing.
+/// </summary>
+public sealed class InterpretedProgram
+{
+    private InterpretedProgram(string? name, DecodedInstruction[] decoded, Slot[] code, int slotCount,
+        HelperTable helpers, MemoryRegion[] regions, ProgramOptions options)
+    {
+        Name = name;
+        Decoded = decoded;
+        Code = code;
+        SlotCount = slotCount;
+        Helpers = helpers;
+        RegionArray = regions;
+        Trusted = options.Trusted;
+        InstructionBudget = options.InstructionBudget;
+    }
+
+    /// <summary>The name given in the options, if any.</summary>
+    public string? Name { get; }
+
+    /// <summary>The program's logical instructions (an <c>lddw</c> is one).</summary>
+    public IReadOnlyList<DecodedInstruction> Instructions => Decoded;
+
+    /// <summary>The program length in 8-byte slots.</summary>
+    public int SlotCount { get; }
+
+    /// <summary>The helper table calls were resolved against (and <c>callx</c> looks up at run time).</summary>
+    public HelperTable Helpers { get; }
+
+    /// <summary>The map regions the program may touch besides its stack, context and packet.</summary>
+    public IReadOnlyList<MemoryRegion> Regions => RegionArray;
+
+    /// <summary>True if memory accesses are not checked.</summary>
+    public bool Trusted { get; }
+
+    /// <summary>The most instructions one run may execute (0: unlimited).</summary>
+    public long InstructionBudget { get; }
+
+    internal DecodedInstruction[] Decoded { get; }
+
+    internal Slot[] Code { get; }
+
+    internal MemoryRegion[] RegionArray { get; }
+
+    /// <summary>Decodes, checks and resolves <paramref name="instructions"/>.</summary>
+    /// <exception cref="BpfProgramException">The program is malformed or uses something this runtime lacks.</exception>
+    public static InterpretedProgram Create(ReadOnlySpan<Instruction> instructions, ProgramOptions? options = null)
+    {
+        options ??= new ProgramOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.InstructionBudget);
+        if (instructions.Length == 0)
+            throw new BpfProgramException("the program is empty");
+        if (instructions.Length > options.MaxSlots)
+            throw new BpfProgramException($"the program is too large: {instructions.Length} instructions (max {options.MaxSlots})");
+
+        var helpers = options.Helpers ?? HelperTable.CreateDefault();
+        var decoded = Decoder.Decode(instructions);
+        var code = ProgramBuilder.Build(instructions, decoded, helpers, options.LddwResolver);
+        var regions = options.Regions.ToArray();
+        foreach (var region in regions)
+        {
+            if (region.Start + region.Length < region.Start)
+                throw new ArgumentException($"memory region {region} wraps around the address space", nameof(options));
+        }
+
+        return new InterpretedProgram(options.Name, decoded, code, instructions.Length, helpers, regions, options);
+    }
+
+    /// <summary>Runs the program with <c>r1</c>..<c>r5</c> as given and returns <c>r0</c>.</summary>
+    /// <exception cref="BpfRuntimeException">The run broke a rule (memory outside its regions, call depth, budget).</exception>
+    public ulong Run(RunState state, ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return BpfInterpreter.Run(this, state, r1, r2, r3, r4, r5);
+    }
+
+    /// <summary>
+    /// Runs the program over <paramref name="memory"/> the way the conformance suite does: <c>r1</c> points to
+    /// the memory (which is the run's context region, readable and writable), <c>r2</c> holds its length; with
+    /// empty memory both are 0.
+    /// </summary>
+    public unsafe ulong Run(RunState state, Span<byte> memory)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (memory.IsEmpty)
+        {
+            state.ClearContext();
+            return BpfInterpreter.Run(this, state, 0, 0, 0, 0, 0);
+        }
+
+        fixed (byte* p = memory)
+        {
+            state.SetContext((nint)p, (ulong)memory.Length);
+            try
+            {
+                return BpfInterpreter.Run(this, state, (ulong)p, (ulong)memory.Length, 0, 0, 0);
+            }
+            finally
+            {
+                state.ClearContext();
+            }
+        }
+    }
+
+    /// <summary>The slot index of logical instruction <paramref name="index"/> (the sentinel maps past the end).</summary>
+    internal int PcOf(int index) => index < Decoded.Length ? Decoded[index].Pc : SlotCount;
+
+    /// <summary>"pc N (instruction)" for messages.</summary>
+    internal string Describe(int index)
+    {
+        var prefix = Name is null ? "" : $"program '{Name}': ";
+        return index < Decoded.Length
+            ? $"{prefix}pc {Decoded[index].Pc} ({InstructionText.Format(Decoded[index])})"
+            : $"{prefix}pc {SlotCount} (past the last instruction)";
+    }
+}
