@@ -1,0 +1,90 @@
+using SharpBpf.Abi;
+using SharpBpf.Asm;
+
+namespace SharpBpf.Object;
+
+/// <summary>
+/// The blueprint of one program: its function followed by every <c>.text</c> subprogram it calls
+/// (transitively, each appended once, in libbpf's depth-first order) with bpf-to-bpf call and
+/// callback-address immediates already relative to the linked slots, plus the map references the
+/// loader must still patch and the BTF function / line info rebased to the linked slots.
+/// </summary>
+public sealed class ProgramSpec
+{
+    private readonly LineInfo[] lineInfos;
+
+    internal ProgramSpec(
+        string name,
+        string sectionName,
+        ProgramType type,
+        AttachType? expectedAttachType,
+        Instruction[] instructions,
+        MapRelocation[] mapRelocations,
+        string license,
+        FuncInfo[] funcInfos,
+        LineInfo[] lineInfos)
+    {
+        Name = name;
+        SectionName = sectionName;
+        Type = type;
+        ExpectedAttachType = expectedAttachType;
+        Instructions = instructions;
+        MapRelocations = mapRelocations;
+        License = license;
+        FuncInfos = funcInfos;
+        this.lineInfos = lineInfos;
+    }
+
+    /// <summary>The program's function symbol.</summary>
+    public string Name { get; }
+
+    /// <summary>The ELF section (libbpf's <c>SEC("...")</c>).</summary>
+    public string SectionName { get; }
+
+    /// <summary>Program type from libbpf's section conventions; <see cref="ProgramType.Unspec"/> when the
+    /// section name is not one libbpf knows (the caller must then choose a type).</summary>
+    public ProgramType Type { get; }
+
+    /// <summary><c>expected_attach_type</c> from the section conventions, null when libbpf sets none.</summary>
+    public AttachType? ExpectedAttachType { get; }
+
+    /// <summary>The linked instruction slots (an <c>lddw</c> takes two). This array is this spec's own copy.</summary>
+    public Instruction[] Instructions { get; }
+
+    /// <summary>Every <c>lddw</c> that refers to a map, in slot order.</summary>
+    public IReadOnlyList<MapRelocation> MapRelocations { get; }
+
+    /// <summary>The object's license string.</summary>
+    public string License { get; }
+
+    /// <summary>Where each function (the program and its subprograms) starts, in slot order.</summary>
+    public IReadOnlyList<FuncInfo> FuncInfos { get; }
+
+    /// <summary>Line info records in slot order.</summary>
+    public IReadOnlyList<LineInfo> LineInfos => lineInfos;
+
+    /// <summary>The source line slot <paramref name="slot"/> came from: the last line record at or before it.</summary>
+    /// <returns>Null when the object has no line info for that slot.</returns>
+    public SourceLine? LineAt(int slot)
+    {
+        int lo = 0, hi = lineInfos.Length - 1, found = -1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (lineInfos[mid].Slot <= slot)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found < 0 || slot >= Instructions.Length ? null : lineInfos[found].Source;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({SectionName}, {Type}, {Instructions.Length} slots)";
+}
