@@ -1,0 +1,160 @@
+using System.Runtime.InteropServices;
+using SharpBpf.Abi;
+using SharpBpf.Runtime.Memory;
+using SharpBpf.Runtime.Objects;
+
+namespace SharpBpf.Runtime.Maps;
+
+/// <summary>
+/// The fd-array map types, <c>PROG_ARRAY</c>, <c>PERF_EVENT_ARRAY</c> and <c>CGROUP_ARRAY</c>: slots that hold
+/// references to objects given by descriptor (value_size 4: the descriptor on update; for PROG_ARRAY the program
+/// id on lookup). This class has the syscall-side semantics of spec sections D, E and F for lookup, update flags
+/// and bounds, delete and GET_NEXT_KEY; the type-specific rules for what may be stored (program compatibility,
+/// perf event ownership per open file, cgroups) plug in through <see cref="ResolveEntry"/> and
+/// <see cref="BpfObject.OnFileReleased"/>.
+/// </summary>
+public class FdArrayMapObject : MapObject
+{
+    private readonly BpfObject?[] _slots;
+
+    internal FdArrayMapObject(in MapParameters p, NativeBuffer header, BpfObject?[] slots)
+        : base(p, header)
+    {
+        _slots = slots;
+    }
+
+    /// <summary>The object in slot <paramref name="index"/>, or null if it is empty or out of range (lock-free).</summary>
+    public BpfObject? GetEntry(uint index) => index < (uint)_slots.Length ? Volatile.Read(ref _slots[index]) : null;
+
+    /// <summary>The number of occupied slots (for diagnostics and tests).</summary>
+    public int OccupiedCount
+    {
+        get
+        {
+            var n = 0;
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                if (Volatile.Read(ref _slots[i]) is not null)
+                    n++;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>
+    /// Syscall-side lookup: PROG_ARRAY gives the program's id (<c>prog_fd_array_sys_lookup_elem</c>), ENOENT for
+    /// an empty slot or an index out of range; the other types have no syscall lookup (ENOTSUPP).
+    /// </summary>
+    public override Errno LookupElem(ReadOnlySpan<byte> key, Span<byte> value)
+    {
+        if (Type != MapType.ProgArray)
+            return Errno.ENOTSUPP;
+        if (GetEntry(ReadIndex(key)) is not { } entry)
+            return Errno.ENOENT;
+        if (value.Length < sizeof(uint))
+            return Errno.EFAULT;
+        MemoryMarshal.Write(value, entry.Id);
+        return Errno.None;
+    }
+
+    /// <summary>Without a descriptor table the value cannot name an object: use the overload with <see cref="FdTable"/>.</summary>
+    public override Errno UpdateElem(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags) => Errno.EBADF;
+
+    /// <summary>
+    /// <c>bpf_fd_array_map_update_elem</c>: only BPF_ANY, then the index (E2BIG), then the descriptor in
+    /// <paramref name="value"/> resolved in <paramref name="fds"/> by <see cref="ResolveEntry"/>; the slot's previous
+    /// object is released.
+    /// </summary>
+    /// <param name="mapFile">The description the update came through (owner of PERF_EVENT_ARRAY entries).</param>
+    /// <param name="fds">The caller's descriptor table.</param>
+    /// <param name="key">At least 4 bytes.</param>
+    /// <param name="value">At least 4 bytes.</param>
+    /// <param name="flags">Element flags.</param>
+    public Errno UpdateElem(OpenFile mapFile, FdTable fds, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags)
+    {
+        ArgumentNullException.ThrowIfNull(fds);
+        if (flags != ElemFlags.BPF_ANY)
+            return Errno.EINVAL;
+        var index = ReadIndex(key);
+        if (index >= MaxEntries)
+            return Errno.E2BIG;
+        var ufd = MemoryMarshal.Read<int>(value);
+        var err = ResolveEntry(fds, mapFile, ufd, out var entry);
+        if (err != Errno.None)
+            return err;
+        var old = Interlocked.Exchange(ref _slots[index], entry);
+        if (old is not null)
+            ReleaseEntry(old);
+        return Errno.None;
+    }
+
+    /// <summary><c>fd_array_map_delete_elem</c>: E2BIG out of range, ENOENT for an empty slot, else releases it.</summary>
+    public override Errno DeleteElem(ReadOnlySpan<byte> key)
+    {
+        var index = ReadIndex(key);
+        if (index >= MaxEntries)
+            return Errno.E2BIG;
+        var old = Interlocked.Exchange(ref _slots[index], null);
+        if (old is null)
+            return Errno.ENOENT;
+        ReleaseEntry(old);
+        return Errno.None;
+    }
+
+    /// <inheritdoc/>
+    public override Errno GetNextKey(ReadOnlySpan<byte> key, Span<byte> nextKey) => ArrayGetNextKey(key, nextKey);
+
+    /// <summary>Empties every slot (PROG_ARRAY when its last user reference goes).</summary>
+    public void Clear()
+    {
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            if (Interlocked.Exchange(ref _slots[i], null) is { } old)
+                ReleaseEntry(old);
+        }
+    }
+
+    /// <summary>
+    /// Turns the descriptor <paramref name="ufd"/> into the object to store, taking the reference the slot will hold
+    /// (the kernel's <c>map_fd_get_ptr</c>). The defaults give the kernel's errors for every descriptor that is
+    /// not of the right kind: PROG_ARRAY EBADF for a closed descriptor and EINVAL for any other file; PERF_EVENT_ARRAY
+    /// and CGROUP_ARRAY EBADF for anything that is not a perf event or a cgroup.
+    /// </summary>
+    protected virtual Errno ResolveEntry(FdTable fds, OpenFile mapFile, int ufd, out BpfObject? entry)
+    {
+        ArgumentNullException.ThrowIfNull(fds);
+        entry = null;
+        var file = fds.Get(ufd);
+        var wanted = Type switch
+        {
+            MapType.ProgArray => ObjectKind.Program,
+            MapType.PerfEventArray => ObjectKind.PerfEvent,
+            _ => ObjectKind.Cgroup,
+        };
+        if (file is null)
+            return Errno.EBADF;
+        if (file.Object.Kind != wanted)
+            return Type == MapType.ProgArray ? Errno.EINVAL : Errno.EBADF;
+        if (!file.Object.TryAcquireReference())
+            return Errno.EBADF;
+        entry = file.Object;
+        return Errno.None;
+    }
+
+    /// <summary>Drops the reference a slot held (the kernel's <c>map_fd_put_ptr</c>).</summary>
+    protected virtual void ReleaseEntry(BpfObject entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        entry.ReleaseReference();
+    }
+
+    /// <summary>PROG_ARRAY drops its programs when the last user reference goes (<c>prog_array_map_clear</c>).</summary>
+    protected override void OnLastUserReferenceReleased()
+    {
+        if (Type == MapType.ProgArray)
+            Clear();
+    }
+
+    private protected override void ReleaseEntries() => Clear();
+}
