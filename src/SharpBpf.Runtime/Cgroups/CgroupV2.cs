@@ -170,6 +170,8 @@ public static class CgroupV2
 
     internal static bool IsSameOrDescendant(ReadOnlySpan<byte> path, ReadOnlySpan<byte> ancestor)
     {
+        if (ancestor.IsEmpty)
+            return false;
         if (ancestor.Length == 1 && ancestor[0] == (byte)'/')
             return path.Length > 0 && path[0] == (byte)'/';
         if (!path.StartsWith(ancestor))

@@ -16,8 +16,10 @@ internal static class MountInfo
         {
             // id parent major:minor root mount-point options [optional fields...] - fstype source super-options
             var fields = line.Split(' ');
+            if (fields.Length < 8)
+                continue;
             int separator = Array.IndexOf(fields, "-", 6);
-            if (fields.Length < 7 || separator < 0 || separator + 1 >= fields.Length)
+            if (separator < 0 || separator + 1 >= fields.Length)
                 continue;
             if (!int.TryParse(fields[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id))
                 continue;
