@@ -34,6 +34,10 @@ internal static class ProgramBuilder
             slot.Src = insn.Src;
             slot.A = insn.Offset;
             slot.Imm = insn.Imm;
+            if (insn.Dst > 10)
+                throw Reject(insn, $"invalid destination register r{insn.Dst}");
+            if (insn.Op != Op.Lddw && insn.Src > 10)
+                throw Reject(insn, $"invalid source register r{insn.Src}");
             switch (insn.Op)
             {
                 case Op.Invalid:
@@ -41,6 +45,8 @@ internal static class ProgramBuilder
                 case Op.Lddw:
                     if (insn.Pc + 1 >= slots.Length)
                         throw Reject(insn, "incomplete lddw (the second slot is missing)");
+                    if (slots[insn.Pc + 1] is { Opcode: not 0 } or { Registers: not 0 } or { Offset: not 0 })
+                        throw new BpfProgramException($"pc {insn.Pc + 1}: invalid second half of the lddw at pc {insn.Pc}", insn.Pc + 1);
                     slot.Imm = (long)ResolveLddw(insn, resolver);
                     break;
                 case Op.LdAbsB or Op.LdAbsH or Op.LdAbsW or Op.LdAbsDW
