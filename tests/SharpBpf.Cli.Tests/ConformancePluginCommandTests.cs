@@ -76,4 +76,30 @@ public class ConformancePluginCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("ELF", output);
     }
+
+    [Fact]
+    public void Plugin_EmptyMemoryAndOptionsArguments_AreIgnored()
+    {
+        // What the runner passes for a test without memory and without --plugin_options.
+        var (exit, output, _) = RunWithInput(Mov42, "conformance-plugin", "", "");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("2a", output.Trim());
+    }
+
+    [Fact]
+    public void Plugin_MemoryThenInterpretOption_Accepted()
+    {
+        // mov r0, r2; exit
+        var (exit, output, _) = RunWithInput("bf 20 00 00 00 00 00 00 95 00 00 00 00 00 00 00", "conformance-plugin", "01  02  03  ", "--interpret");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("3", output.Trim());
+    }
+
+    [Fact]
+    public void Plugin_TwoPositionalValues_Exits2()
+    {
+        Assert.Equal(2, RunWithInput(Mov42, "conformance-plugin", "01", "02").Exit);
+    }
 }

@@ -13,17 +13,22 @@ namespace SharpBpf.Cli.Commands;
 /// argument; on success <c>r0</c> is printed in hex (no prefix) and the exit code is 0; on failure a message is
 /// printed and the exit code is non-zero. uBPF's test helpers 0-5 are available, as in uBPF's plugin.
 /// </summary>
-/// <remarks>Use: <c>bpf_conformance_runner --test_file_directory tests --plugin_path sharpbpf --plugin_options conformance-plugin</c>.</remarks>
+/// <remarks>
+/// The runner starts the plugin as <c>PLUGIN &lt;memory-hex&gt; &lt;plugin-options&gt;</c>, so point its
+/// <c>--plugin_path</c> at scripts/sharpbpf-conformance-plugin, which calls <c>sharpbpf conformance-plugin "$@"</c>.
+/// Empty arguments are ignored.
+/// </remarks>
 public static class ConformancePluginCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext context)
     {
         var console = context.Console;
-        var memory = new Argument<string?>("memory")
+        // The runner calls "PLUGIN <memory-hex> <plugin-options>", either of which may be an empty string.
+        var memory = new Argument<string[]>("memory")
         {
             Description = "Input memory as hex bytes (\"01 02 ...\"); r1 points to a copy, r2 holds its length",
-            Arity = ArgumentArity.ZeroOrOne,
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var program = new Option<string?>("--program") { Description = "The program as hex bytes instead of standard input" };
         var elf = new Option<bool>("--elf") { Description = "The input is an ELF file (not supported)" };
@@ -40,7 +45,10 @@ public static class ConformancePluginCommand
             if (parse.GetValue(jit))
                 return Fail(console, "the JIT is not available yet; use --interpret");
             var programText = parse.GetValue(program) ?? console.Input.ReadToEnd();
-            return Execute(console, programText, parse.GetValue(memory));
+            var values = (parse.GetValue(memory) ?? []).Where(v => v.Trim().Length > 0).ToArray();
+            if (values.Length > 1)
+                throw new CliUsageException($"unexpected argument '{values[1]}' (only the memory is positional)");
+            return Execute(console, programText, values.FirstOrDefault());
         }));
         return command;
     }
