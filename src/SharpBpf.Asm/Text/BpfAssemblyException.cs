@@ -19,25 +19,6 @@ public sealed class BpfAssemblyException : FormatException
         FileName = source;
     }
 
-    /// <summary>Creates the exception with a plain message.</summary>
-    public BpfAssemblyException()
-        : this(0, "invalid assembly text")
-    {
-    }
-
-    /// <summary>Creates the exception with a plain message.</summary>
-    public BpfAssemblyException(string message)
-        : this(0, message)
-    {
-    }
-
-    /// <summary>Creates the exception with a plain message and an inner exception.</summary>
-    public BpfAssemblyException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Reason = message;
-    }
-
     /// <summary>The 1-based line number of the problem (0 when it concerns the whole text).</summary>
     public int Line { get; }
 

@@ -13,7 +13,7 @@ namespace SharpBpf.Asm;
 /// <c>+N</c>/<c>-N</c> slot offsets counted from the next instruction. Commas are optional.</para>
 /// <para>Immediates: decimal must fit a signed 32-bit value; <c>0x</c> hex is a 32-bit pattern (so
 /// <c>0xffffffff</c> is -1). <c>lddw</c> takes any 64-bit value. Registers <c>%r11</c>-<c>%r15</c> are accepted
-/// (they are encodable) so that bad-register programs can be built; <c>Validator</c> rejects them.</para>
+/// (they are encodable) so that bad-register programs can be built; <see cref="Validator"/> rejects them.</para>
 /// <para>Extensions beyond the upstream dialect, so that every instruction can be written:
 /// <c>call runtime N</c> (kfunc call, src 2), <c>ldabsw imm</c> / <c>ldindw %rS, imm</c> (legacy packet loads) and
 /// pseudo <c>lddw</c> forms <c>lddw %rD, map_fd(N)</c>, <c>map_value(N, OFF)</c>, <c>btf_id(N)</c>,

@@ -2,7 +2,7 @@ namespace SharpBpf.Asm;
 
 /// <summary>
 /// The mnemonic table of the conformance assembly dialect (testdata/conformance/FORMAT.md section 4), shared by
-/// <see cref="ConformanceAssembler"/> and <c>ConformanceDisassembler</c> so the two cannot disagree.
+/// <see cref="ConformanceAssembler"/> and <see cref="ConformanceDisassembler"/> so the two cannot disagree.
 /// </summary>
 internal static class ConformanceSyntax
 {
