@@ -64,7 +64,8 @@ public sealed class ProgramSpec
     public IReadOnlyList<LineInfo> LineInfos => lineInfos;
 
     /// <summary>The source line slot <paramref name="slot"/> came from: the last line record at or before it.</summary>
-    /// <returns>Null when the object has no line info for that slot.</returns>
+    /// <returns>Null when the object has no line info for that slot, or when the record says line 0
+    /// (code the compiler generated without a source position).</returns>
     public SourceLine? LineAt(int slot)
     {
         int lo = 0, hi = lineInfos.Length - 1, found = -1;
@@ -82,7 +83,7 @@ public sealed class ProgramSpec
             }
         }
 
-        return found < 0 || slot >= Instructions.Length ? null : lineInfos[found].Source;
+        return found < 0 || slot >= Instructions.Length || lineInfos[found].Source.Line == 0 ? null : lineInfos[found].Source;
     }
 
     /// <inheritdoc/>

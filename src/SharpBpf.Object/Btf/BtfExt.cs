@@ -56,7 +56,20 @@ internal sealed class BtfExt
             uint lineCol = rec.U32(12);
             Add(ext.LineInfos, sec, new RawLineInfo(rec.U32(0), new SourceLine(file, lineCol >> 10, lineCol & 0x3ff, text), at));
         });
+
+        // Records are normally ascending already; sort (stably) so lookups by offset can binary-search.
+        foreach (var list in ext.FuncInfos.Values)
+            SortStable(list, static x => x.InsnOffset);
+        foreach (var list in ext.LineInfos.Values)
+            SortStable(list, static x => x.InsnOffset);
         return ext;
+    }
+
+    private static void SortStable<T>(List<T> list, Func<T, uint> key)
+    {
+        var sorted = list.OrderBy(key).ToList();
+        list.Clear();
+        list.AddRange(sorted);
     }
 
     private static void Add<T>(Dictionary<string, List<T>> map, string key, T value)

@@ -25,7 +25,7 @@ internal sealed class ProgramLinker
     private readonly Dictionary<int, Instruction[]> code = [];
     private readonly Dictionary<int, List<Function>> functions = [];
     private readonly Dictionary<(int Section, long Start), Function> functionStarts = [];
-    private readonly Dictionary<int, Dictionary<int, ElfRelocation>> relocations = [];
+    private readonly Dictionary<int, SortedList<int, ElfRelocation>> relocations = [];
     private readonly ElfSection? text;
 
     public ProgramLinker(ElfFile elf, MapIndex maps, BtfExt? ext, BtfSpec? btf)
@@ -34,13 +34,14 @@ internal sealed class ProgramLinker
         this.maps = maps;
         this.ext = ext;
         this.btf = btf;
+        var symbolsBySection = elf.Symbols.Where(s => s.Type == ElfSymbol.STT_FUNC).ToLookup(s => (int)s.SectionIndex);
         foreach (var section in elf.Sections.Where(s => s.IsCode))
         {
             var reader = elf.Reader(section);
             if (section.Size % 8 != 0)
                 throw reader.Fail(0, $"code section size {section.Size} is not a multiple of 8");
             code[section.Index] = Instruction.FromBytes(reader.Span(0, section.Size, "instructions"));
-            functions[section.Index] = FindFunctions(section, reader);
+            functions[section.Index] = FindFunctions(section, reader, symbolsBySection[section.Index]);
             foreach (var f in functions[section.Index])
                 functionStarts[(section.Index, f.Start)] = f;
             relocations[section.Index] = IndexRelocations(section);
@@ -78,13 +79,13 @@ internal sealed class ProgramLinker
         return result;
     }
 
-    private List<Function> FindFunctions(ElfSection section, SectionReader reader)
+    private static List<Function> FindFunctions(ElfSection section, SectionReader reader, IEnumerable<ElfSymbol> symbols)
     {
         var list = new List<Function>();
         var starts = new HashSet<int>();
-        foreach (var sym in elf.Symbols)
+        foreach (var sym in symbols)
         {
-            if (sym.SectionIndex != section.Index || sym.Type != ElfSymbol.STT_FUNC || sym.Size == 0)
+            if (sym.Size == 0)
                 continue;
             if (sym.Value % 8 != 0 || sym.Size % 8 != 0 || sym.Value > (ulong)section.Size || sym.Size > (ulong)section.Size - sym.Value)
                 throw reader.Fail((long)Math.Min(sym.Value, (ulong)section.Size), $"function '{sym.Name}' at {sym.Value} size {sym.Size} is not a whole number of instructions inside the {section.Size}-byte section");
@@ -104,9 +105,9 @@ internal sealed class ProgramLinker
         return list;
     }
 
-    private Dictionary<int, ElfRelocation> IndexRelocations(ElfSection section)
+    private SortedList<int, ElfRelocation> IndexRelocations(ElfSection section)
     {
-        var bySlot = new Dictionary<int, ElfRelocation>();
+        var bySlot = new SortedList<int, ElfRelocation>();
         foreach (var rel in elf.RelocationsFor(section))
         {
             if (rel.Offset % 8 != 0)
@@ -234,10 +235,11 @@ internal sealed class ProgramLinker
     private void CollectMapRelocations(Function f, int baseSlot, List<MapRelocation> into)
     {
         var insns = code[f.Section.Index];
-        foreach (var (sectionSlot, rel) in relocations[f.Section.Index])
+        var sorted = relocations[f.Section.Index];
+        for (int k = LowerBound(sorted.Keys, f.Start); k < sorted.Count && sorted.Keys[k] < f.Start + f.Count; k++)
         {
-            if (sectionSlot < f.Start || sectionSlot >= f.Start + f.Count)
-                continue;
+            int sectionSlot = sorted.Keys[k];
+            var rel = sorted.Values[k];
             var insn = insns[sectionSlot];
             var sym = rel.Symbol;
             if (insn.Opcode == OpCall)
@@ -272,10 +274,9 @@ internal sealed class ProgramLinker
         long first = f.Start * 8L, end = (f.Start + (long)f.Count) * 8;
         if (ext.FuncInfos.TryGetValue(section, out var funcs))
         {
-            foreach (var fi in funcs)
+            for (int k = LowerBound(funcs, first, static x => x.InsnOffset); k < funcs.Count && funcs[k].InsnOffset < end; k++)
             {
-                if (fi.InsnOffset < first || fi.InsnOffset >= end)
-                    continue;
+                var fi = funcs[k];
                 if (fi.InsnOffset % 8 != 0)
                     throw ext.Section.Fail(fi.At, $"func_info offset {fi.InsnOffset} in '{section}' is not an instruction boundary");
                 funcInfos.Add(new FuncInfo(baseSlot + (int)((fi.InsnOffset - first) / 8), fi.TypeId, btf.Types[(int)fi.TypeId].Name));
@@ -284,16 +285,33 @@ internal sealed class ProgramLinker
 
         if (ext.LineInfos.TryGetValue(section, out var lines))
         {
-            foreach (var li in lines)
+            for (int k = LowerBound(lines, first, static x => x.InsnOffset); k < lines.Count && lines[k].InsnOffset < end; k++)
             {
-                if (li.InsnOffset < first || li.InsnOffset >= end)
-                    continue;
+                var li = lines[k];
                 if (li.InsnOffset % 8 != 0)
                     throw ext.Section.Fail(li.At, $"line_info offset {li.InsnOffset} in '{section}' is not an instruction boundary");
                 lineInfos.Add(new LineInfo(baseSlot + (int)((li.InsnOffset - first) / 8), li.Source));
             }
         }
     }
+
+    /// <summary>Index of the first key not below <paramref name="value"/> in an ascending list.</summary>
+    private static int LowerBound<T>(IList<T> list, long value, Func<T, long> key)
+    {
+        int lo = 0, hi = list.Count;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (key(list[mid]) < value)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+
+        return lo;
+    }
+
+    private static int LowerBound(IList<int> keys, int value) => LowerBound(keys, value, static k => k);
 
     private BpfObjectFormatException CodeFail(Function f, int slotInFunction, string problem) =>
         elf.Reader(f.Section).Fail((f.Start + (long)slotInFunction) * 8, $"{f.Name}+{slotInFunction}: {problem}");

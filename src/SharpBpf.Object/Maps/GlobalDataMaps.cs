@@ -15,6 +15,12 @@ internal static class GlobalDataMaps
     /// <summary>BPF_OBJ_NAME_LEN: kernel object names hold 15 characters plus NUL.</summary>
     public const int ObjNameLen = 16;
 
+    /// <summary>
+    /// Largest <c>.bss*</c> section accepted. NOBITS sizes are not backed by file bytes, so without a
+    /// limit a damaged header could demand gigabytes of zeroes; 64 MiB is far above any real BPF object.
+    /// </summary>
+    public const int MaxNoBitsSize = 64 << 20;
+
     public static bool IsGlobalDataSection(ElfSection s)
     {
         if (s.Size == 0)
@@ -63,6 +69,8 @@ internal static class GlobalDataMaps
     public static MapSpec Create(ElfFile elf, ElfSection section, BtfSpec? btf, string objectName)
     {
         bool readOnly = IsReadOnly(section.Name);
+        if (section.IsNoBits && section.Size > MaxNoBitsSize)
+            throw new BpfObjectFormatException(section.Name, 0, $"NOBITS section of {section.Size} bytes exceeds the {MaxNoBitsSize}-byte limit for global data");
         byte[] initial = section.IsNoBits ? new byte[section.Size] : elf.Reader(section).Bytes(0, section.Size, "initial data");
         uint flags = readOnly ? (uint)MapFlags.BPF_F_RDONLY_PROG : 0;
         var datasec = btf?.FindByName(section.Name, BtfKind.DataSec);
