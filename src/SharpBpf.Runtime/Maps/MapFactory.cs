@@ -67,7 +67,9 @@ public static class MapFactory
             if (err != Errno.None)
                 return err;
 
-            var p = new MapParameters(attr.Type, attr.KeySize, attr.ValueSize, attr.MaxEntries, flags, name,
+            // BPF_F_RDONLY / BPF_F_WRONLY describe the creating descriptor, not the map (bpf_map_flags_retain_permanent).
+            var kept = flags & ~(uint)(MapFlags.BPF_F_RDONLY | MapFlags.BPF_F_WRONLY);
+            var p = new MapParameters(attr.Type, attr.KeySize, attr.ValueSize, attr.MaxEntries, kept, name,
                 attr.MapExtra, btfId, attr.Type == MapType.PerCpuArray ? possibleCpus : 1, usage, budget);
             map = attr.Type switch
             {

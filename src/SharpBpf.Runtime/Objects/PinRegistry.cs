@@ -158,6 +158,8 @@ public sealed class PinRegistry
 
     private Errno CheckParents(string key)
     {
+        if (key.Length == 0)
+            return Errno.None;
         for (var slash = key.IndexOf('/', 1); slash > 0; slash = key.IndexOf('/', slash + 1))
         {
             if (_pins.ContainsKey(key[..slash]))
