@@ -16,7 +16,7 @@ internal sealed class ElfBuilder
     public const byte STB_LOCAL = 0, STB_GLOBAL = 1;
 
     private readonly List<(string Name, uint Type, ulong Flags, byte[] Data, uint Info, ulong EntSize, ulong Size)> sections = [];
-    private readonly List<(string Name, ulong Value, ulong Size, byte Info, ushort Section)> symbols = [("", 0, 0, 0, 0)];
+    private readonly List<(string Name, ulong Value, ulong Size, byte Info, byte Other, ushort Section)> symbols = [("", 0, 0, 0, 0, 0)];
     private readonly List<(int Target, ulong Offset, uint Type, int Symbol)> relocations = [];
 
     public ushort Machine { get; set; } = 247;
@@ -43,9 +43,12 @@ internal sealed class ElfBuilder
     }
 
     /// <summary>Adds a symbol; returns its index.</summary>
-    public int Symbol(string name, int section, ulong value, ulong size, byte type, byte bind = STB_GLOBAL)
+    public int Symbol(string name, int section, ulong value, ulong size, byte type, byte bind = STB_GLOBAL) =>
+        SymbolWithVisibility(name, section, value, size, type, bind, 0);
+
+    public int SymbolWithVisibility(string name, int section, ulong value, ulong size, byte type, byte bind = STB_GLOBAL, byte visibility = 0)
     {
-        symbols.Add((name, value, size, (byte)((bind << 4) | type), (ushort)section));
+        symbols.Add((name, value, size, (byte)((bind << 4) | type), visibility, (ushort)section));
         return symbols.Count - 1;
     }
 
@@ -87,6 +90,7 @@ internal sealed class ElfBuilder
             var span = symtab.AsSpan(i * 24);
             BinaryPrimitives.WriteUInt32LittleEndian(span, nameOffset);
             span[4] = s.Info;
+            span[5] = s.Other;
             BinaryPrimitives.WriteUInt16LittleEndian(span[6..], s.Section);
             BinaryPrimitives.WriteUInt64LittleEndian(span[8..], s.Value);
             BinaryPrimitives.WriteUInt64LittleEndian(span[16..], s.Size);
