@@ -25,7 +25,7 @@ public static class Disassembler
 
     /// <summary>The text of one instruction, e.g. <c>r0 = *(u32 *)(r1 +4)</c>.</summary>
     public static string Format(in DecodedInstruction insn, DisassemblySyntax syntax = DisassemblySyntax.Kernel) =>
-        syntax == DisassemblySyntax.Llvm ? FormatLlvm(insn) : FormatKernel(insn, withLl: true);
+        syntax == DisassemblySyntax.Kernel ? FormatKernel(insn, withLl: true) : FormatLlvm(insn, syntax == DisassemblySyntax.LlvmAlu32);
 
     /// <summary>
     /// A listing of a whole program, one instruction per line. Kernel syntax uses <c>bpftool prog dump xlated</c>'s
@@ -43,9 +43,9 @@ public static class Disassembler
         var sb = new StringBuilder();
         foreach (var insn in program)
         {
-            if (syntax == DisassemblySyntax.Llvm)
+            if (syntax != DisassemblySyntax.Kernel)
             {
-                sb.Append(s_inv, $"{insn.Pc,8}:\t{FormatLlvm(insn)}\n");
+                sb.Append(s_inv, $"{insn.Pc,8}:\t{FormatLlvm(insn, syntax == DisassemblySyntax.LlvmAlu32)}\n");
                 continue;
             }
 
@@ -130,10 +130,12 @@ public static class Disassembler
         };
     }
 
-    private static string FormatLlvm(in DecodedInstruction i)
+    private static string FormatLlvm(in DecodedInstruction i, bool alu32)
     {
         var op = i.Op;
         var w = Is32(op) ? 'w' : 'r';
+        // With alu32, LLVM names the value register of a sub-64-bit load, store or atomic wN.
+        var v = alu32 && Size(op) is not ("u64" or "s8" or "s16" or "s32") ? 'w' : 'r';
         switch (op)
         {
             case >= Op.Add64Imm and <= Op.Bswap64: // ALU, neg, movsx, endianness: LLVM and the kernel agree
@@ -145,20 +147,20 @@ public static class Disassembler
             case >= Op.LdIndB and <= Op.LdIndDW:
                 return $"r0 = *({Size(op)} *)skb[r{i.Src}]";
             case >= Op.LdxB and <= Op.LdxDW:
-                return $"{LlvmSized(op)}{i.Dst} = *({Size(op)} *){LlvmMem(i.Src, i.Offset)}";
+                return $"{v}{i.Dst} = *({Size(op)} *){LlvmMem(i.Src, i.Offset)}";
             case >= Op.LdxsB and <= Op.LdxsW:
                 return $"r{i.Dst} = *({Size(op)} *){LlvmMem(i.Src, i.Offset)}";
             case >= Op.StB and <= Op.StDW:
                 return Inv($"*({Size(op)} *){LlvmMem(i.Dst, i.Offset)} = {i.Imm32}");
             case >= Op.StxB and <= Op.StxDW:
-                return $"*({Size(op)} *){LlvmMem(i.Dst, i.Offset)} = {LlvmSized(op)}{i.Src}";
+                return $"*({Size(op)} *){LlvmMem(i.Dst, i.Offset)} = {v}{i.Src}";
             case >= Op.AtomicAdd32 and <= Op.AtomicCmpXchg64:
             {
                 var r = Size(op) == "u64" ? 'r' : 'w';
                 var size = Size(op);
                 return AtomicKind(op) switch
                 {
-                    (false, var alu) when alu is not null => $"lock *({size} *){LlvmMem(i.Dst, i.Offset)} {AtomicOperator(alu)} {r}{i.Src}",
+                    (false, var alu) when alu is not null => $"lock *({size} *){LlvmMem(i.Dst, i.Offset)} {AtomicOperator(alu)} {v}{i.Src}",
                     (true, var alu) when alu is not null => $"{r}{i.Src} = atomic_fetch_{alu}(({size} *){LlvmMem(i.Dst, i.Offset)}, {r}{i.Src})",
                     _ when op is Op.AtomicXchg64 => $"r{i.Src} = xchg_64({LlvmMem(i.Dst, i.Offset)[1..^1]}, r{i.Src})",
                     _ when op is Op.AtomicXchg32 => $"w{i.Src} = xchg32_32({LlvmMem(i.Dst, i.Offset)[1..^1]}, w{i.Src})",
@@ -186,8 +188,6 @@ public static class Disassembler
 
     private static string Inv(FormattableString s) => s.ToString(s_inv);
 
-    // LLVM's alu32 mode prints sub-64-bit loads and stores with w registers.
-    private static char LlvmSized(Op op) => Size(op) == "u64" ? 'r' : 'w';
 
     private static string LlvmMem(byte reg, short off) =>
         off < 0 ? Inv($"(r{reg} - {-off})") : Inv($"(r{reg} + {off})");

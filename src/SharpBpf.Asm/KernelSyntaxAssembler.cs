@@ -117,6 +117,7 @@ public static partial class KernelSyntaxAssembler
     [GeneratedRegex(@"^(?:[0-9a-fA-F]{2}[ \t]+){8}(?:(?:[0-9a-fA-F]{2}[ \t]+){8})?")]
     private static partial Regex ByteColumns();
 
-    [GeneratedRegex(@"\s*<[^<>]*>$")]
+    // Only a suffix: a line that is nothing but "<unknown>" must stay an error.
+    [GeneratedRegex(@"(?<=\S)\s+<[^<>]*>$")]
     private static partial Regex SymbolSuffix();
 }
