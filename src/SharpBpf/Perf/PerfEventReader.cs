@@ -21,6 +21,9 @@ public abstract class PerfEventReader : IDisposable
     private readonly Lock _drainLock = new();
     private readonly CancellationTokenSource _disposed = new();
 
+    // For samples that wrap around the end of the data area; used under the drain lock.
+    private byte[] _scratch = new byte[256];
+
     // One for the owner plus one per running read; the rings are released when it reaches zero.
     private int _users = 1;
     private int _disposeCalled;
@@ -64,7 +67,32 @@ public abstract class PerfEventReader : IDisposable
         ObjectDisposedException.ThrowIf(!TryEnter(), this);
         try
         {
-            return Drain(onRecord);
+            var sink = new AllocatingSink(onRecord);
+            return Drain(ref sink);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    /// <summary>
+    /// Reads every record published so far without copying or allocating: <paramref name="sink"/> gets each sample as
+    /// a span valid only during its call. Otherwise as <see cref="ReadAvailable(Action{PerfRecord})"/>.
+    /// </summary>
+    /// <returns>The number of records consumed (unknown record types included).</returns>
+    /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
+    /// <exception cref="InvalidDataException">A ring is corrupt.</exception>
+    public int ReadAvailable<TSink>(ref TSink sink)
+        where TSink : IPerfRecordSink
+    {
+        // Not ThrowIfNull: that would box a struct sink on every call.
+        if (sink is null)
+            throw new ArgumentNullException(nameof(sink));
+        ObjectDisposedException.ThrowIf(!TryEnter(), this);
+        try
+        {
+            return Drain(ref sink);
         }
         finally
         {
@@ -100,7 +128,8 @@ public abstract class PerfEventReader : IDisposable
                 if (IsDisposed)
                     yield break;
                 batch.Clear();
-                Drain(batch.Add);
+                var sink = new AllocatingSink(batch.Add);
+                Drain(ref sink);
                 foreach (var record in batch)
                     yield return record;
             }
@@ -149,18 +178,20 @@ public abstract class PerfEventReader : IDisposable
         }
     }
 
-    private int Drain(Action<PerfRecord> onRecord)
+    private int Drain<TSink>(ref TSink sink)
+        where TSink : IPerfRecordSink
     {
         int total = 0;
         lock (_drainLock)
         {
             for (int i = 0; i < RingCount; i++)
-                total += DrainRing(i, onRecord);
+                total += DrainRing(i, ref sink);
         }
         return total;
     }
 
-    private int DrainRing(int index, Action<PerfRecord> onRecord)
+    private int DrainRing<TSink>(int index, ref TSink sink)
+        where TSink : IPerfRecordSink
     {
         var ring = GetRing(index);
         int cpu = GetRingCpu(index);
@@ -178,22 +209,29 @@ public abstract class PerfEventReader : IDisposable
                 var header = ring.ReadHeader(tail);
                 if (header.Size < PerfRingLayout.RecordHeaderSize || header.Size > pending)
                     throw Corrupt(cpu, tail, $"record size {header.Size} with {pending} bytes published");
-                PerfRecord? record = null;
+                ulong position = tail;
+
+                // Consumed from here on, even if the sink throws.
+                tail += header.Size;
+                records++;
                 switch ((PerfRecordType)header.Type)
                 {
                     case PerfRecordType.Sample:
-                        record = ReadSample(ring, cpu, tail, header.Size);
+                    {
+                        if (header.Size < PerfRingLayout.SampleFixedSize)
+                            throw Corrupt(cpu, position, $"PERF_RECORD_SAMPLE of {header.Size} bytes", ref tail, ref records);
+                        uint rawSize = ring.ReadUInt32(position + PerfRingLayout.RecordHeaderSize);
+                        if (rawSize > (uint)(header.Size - PerfRingLayout.SampleFixedSize))
+                            throw Corrupt(cpu, position, $"raw.size {rawSize} in a {header.Size}-byte sample", ref tail, ref records);
+                        sink.OnSample(cpu, ring.Slice(position + PerfRingLayout.SampleFixedSize, (int)rawSize, Scratch((int)rawSize)));
                         break;
+                    }
                     case PerfRecordType.Lost:
                         if (header.Size < PerfRingLayout.LostRecordSize)
-                            throw Corrupt(cpu, tail, $"PERF_RECORD_LOST of {header.Size} bytes");
-                        record = new PerfLost(cpu, ring.ReadUInt64(tail + 8), ring.ReadUInt64(tail + 16));
+                            throw Corrupt(cpu, position, $"PERF_RECORD_LOST of {header.Size} bytes", ref tail, ref records);
+                        sink.OnLost(cpu, ring.ReadUInt64(position + 8), ring.ReadUInt64(position + 16));
                         break;
                 }
-                tail += header.Size;
-                records++;
-                if (record is not null)
-                    onRecord(record);
             }
         }
         finally
@@ -205,18 +243,29 @@ public abstract class PerfEventReader : IDisposable
         return records;
     }
 
-    private static PerfSample ReadSample(PerfRingView ring, int cpu, ulong position, ushort recordSize)
+    private Span<byte> Scratch(int length)
     {
-        if (recordSize < PerfRingLayout.SampleFixedSize)
-            throw Corrupt(cpu, position, $"PERF_RECORD_SAMPLE of {recordSize} bytes");
-        uint rawSize = ring.ReadUInt32(position + PerfRingLayout.RecordHeaderSize);
-        if (rawSize > (uint)(recordSize - PerfRingLayout.SampleFixedSize))
-            throw Corrupt(cpu, position, $"raw.size {rawSize} in a {recordSize}-byte sample");
-        var raw = new byte[rawSize];
-        ring.CopyOut(position + PerfRingLayout.SampleFixedSize, raw);
-        return new PerfSample(cpu, raw);
+        if (_scratch.Length < length)
+            _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
+        return _scratch.AsSpan(0, length);
+    }
+
+    /// <summary>A corrupt record is not consumed: the tail stays at it.</summary>
+    private static InvalidDataException Corrupt(int cpu, ulong position, string what, ref ulong tail, ref int records)
+    {
+        tail = position;
+        records--;
+        return Corrupt(cpu, position, what);
     }
 
     private static InvalidDataException Corrupt(int cpu, ulong position, string what) =>
         new($"Corrupt perf ring (cpu {cpu}) at position {position}: {what}.");
+
+    /// <summary>Copies each record into a <see cref="PerfRecord"/> for the callback API.</summary>
+    private readonly struct AllocatingSink(Action<PerfRecord> onRecord) : IPerfRecordSink
+    {
+        public void OnSample(int cpu, ReadOnlySpan<byte> rawData) => onRecord(new PerfSample(cpu, rawData.ToArray()));
+
+        public void OnLost(int cpu, ulong id, ulong lost) => onRecord(new PerfLost(cpu, id, lost));
+    }
 }

@@ -95,6 +95,26 @@ public readonly unsafe struct PerfRingView
             new ReadOnlySpan<byte>(_data, destination.Length - first).CopyTo(destination[first..]);
     }
 
+    /// <summary>
+    /// The <paramref name="length"/> bytes at ring position <paramref name="position"/>: a span straight into the data
+    /// area when they do not wrap, else copied into <paramref name="scratch"/> (at least <paramref name="length"/> long).
+    /// </summary>
+    /// <exception cref="ArgumentException">More bytes than the data area holds, or a scratch buffer too short for a wrapped read.</exception>
+    public ReadOnlySpan<byte> Slice(ulong position, int length, Span<byte> scratch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if ((ulong)length > _size)
+            throw new ArgumentException($"Cannot read {length} bytes from a {_size}-byte ring.", nameof(length));
+        ulong offset = position & (_size - 1);
+        if (offset + (ulong)length <= _size)
+            return new ReadOnlySpan<byte>(_data + offset, length);
+        if (scratch.Length < length)
+            throw new ArgumentException($"A {scratch.Length}-byte scratch buffer cannot hold {length} wrapped bytes.", nameof(scratch));
+        var copy = scratch[..length];
+        CopyOut(position, copy);
+        return copy;
+    }
+
     /// <summary>Reads the record header at ring position <paramref name="position"/>.</summary>
     public PerfRecordHeader ReadHeader(ulong position)
     {

@@ -76,6 +76,24 @@ public sealed unsafe class PerfRingParserTests : IDisposable
         Assert.Equal(head, *(ulong*)(_mapping + 1032));
     }
 
+    [Fact]
+    public void ReadAvailableSink_ContiguousAndWrappedSamplesAndLost_SameBytesAsTheCopyingApi()
+    {
+        // A 48-byte sample that wraps (16 bytes before the end), a LOST, then a contiguous sample.
+        ulong start = DataSize - 16;
+        *(ulong*)(_mapping + 1032) = start;
+        byte[] records = [.. RingBytes.Sample(RingBytes.Pattern(36), 36, 48), .. RingBytes.Lost(9, 4), .. RingBytes.Sample([5, 6, 7, 8], 4, 16)];
+        ulong head = Produce(start, records);
+        using var reader = new ViewReader(PerfRingView.FromMapping((nint)_mapping, Page + DataSize), cpu: 3);
+        var sink = new CollectingSink();
+
+        int consumed = reader.ReadAvailable(ref sink);
+
+        Assert.Equal(3, consumed);
+        Assert.Equal(["sample cpu3 " + Convert.ToHexString(RingBytes.Pattern(36)), "lost cpu3 id9 4", "sample cpu3 05060708"], sink.Seen);
+        Assert.Equal(head, *(ulong*)(_mapping + 1032));
+    }
+
     public static TheoryData<string, byte[]> CorruptRecords => new()
     {
         { "size 0", Header(9, 0) },
@@ -131,6 +149,17 @@ public sealed unsafe class PerfRingParserTests : IDisposable
         ulong head = position + (ulong)bytes.Length;
         Volatile.Write(ref *(ulong*)(_mapping + 1024), head);
         return head;
+    }
+
+    private struct CollectingSink : IPerfRecordSink
+    {
+        public CollectingSink() => Seen = [];
+
+        public List<string> Seen { get; }
+
+        public readonly void OnSample(int cpu, ReadOnlySpan<byte> rawData) => Seen.Add($"sample cpu{cpu} {Convert.ToHexString(rawData)}");
+
+        public readonly void OnLost(int cpu, ulong id, ulong lost) => Seen.Add($"lost cpu{cpu} id{id} {lost}");
     }
 
     /// <summary>The smallest possible subclass: one ring, no wakeups.</summary>
