@@ -47,8 +47,11 @@ public sealed unsafe partial class LinuxBackend
         ThrowIfDisposed();
         byte[] dataOut = attr.DataSizeOut == 0 ? [] : new byte[Math.Min(attr.DataSizeOut, MaxOutputBuffer)];
         byte[] ctxOut = attr.CtxSizeOut == 0 ? [] : new byte[Math.Min(attr.CtxSizeOut, MaxOutputBuffer)];
+        // A private copy: BPF_PROG_TYPE_SYSCALL runs write the context back into ctx_in, and the caller's memory is
+        // read-only. (That in-place result is not surfaced; ctx_out is the documented output.)
+        ReadOnlyMemory<byte> ctxCopy = attr.CtxIn.IsEmpty ? default : attr.CtxIn.ToArray();
         using MemoryHandle dataIn = attr.DataIn.Pin();
-        using MemoryHandle ctxIn = attr.CtxIn.Pin();
+        using MemoryHandle ctxIn = ctxCopy.Pin();
         fixed (byte* d = dataOut)
         fixed (byte* c = ctxOut)
         {
@@ -59,7 +62,7 @@ public sealed unsafe partial class LinuxBackend
             native.DataSizeOut = (uint)dataOut.Length;
             native.DataOut = BpfSyscall.Ptr(dataOut.Length == 0 ? null : d);
             native.CtxSizeIn = (uint)attr.CtxIn.Length;
-            native.CtxIn = attr.CtxIn.IsEmpty ? 0 : BpfSyscall.Ptr(ctxIn.Pointer);
+            native.CtxIn = ctxCopy.IsEmpty ? 0 : BpfSyscall.Ptr(ctxIn.Pointer);
             native.CtxSizeOut = (uint)ctxOut.Length;
             native.CtxOut = BpfSyscall.Ptr(ctxOut.Length == 0 ? null : c);
             native.Repeat = attr.Repeat;
