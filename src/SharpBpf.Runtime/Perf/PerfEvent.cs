@@ -113,7 +113,11 @@ public sealed class PerfEvent : IDisposable
     }
 
     /// <summary>Creates a per-thread BPF-output event (<c>cpu = -1</c>) for the thread with managed id <paramref name="threadId"/>.</summary>
-    /// <inheritdoc cref="CreateBpfOutput" path="/param"/>
+    /// <param name="threadId">The managed thread id (<see cref="Environment.CurrentManagedThreadId"/>) of the thread whose
+    /// programs may output into the event.</param>
+    /// <param name="dataPages">As for <see cref="CreateBpfOutput"/>.</param>
+    /// <param name="wakeup">As for <see cref="CreateBpfOutput"/>.</param>
+    /// <param name="inherit">Sets <see cref="Inherit"/>.</param>
     public static PerfEvent CreateBpfOutputForThread(int threadId, int dataPages = 1, PerfWakeup wakeup = default, bool inherit = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threadId);
