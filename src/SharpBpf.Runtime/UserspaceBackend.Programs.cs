@@ -1,34 +1,143 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using SharpBpf.Abi;
 using SharpBpf.Backend;
+using SharpBpf.Programs;
+using SharpBpf.Runtime.Contexts;
+using SharpBpf.Runtime.Execution;
+using SharpBpf.Runtime.Helpers;
+using SharpBpf.Runtime.Objects;
 
 namespace SharpBpf.Runtime;
 
-// TEMPORARY (issue 3): placeholders so that UserspaceBackend implements IBpfBackend before program loading exists.
-// The engineer who adds program loading replaces this whole file with the real BPF_PROG_LOAD and
-// BPF_PROG_TEST_RUN (and keeps or moves ProgGetInfo and BtfLoad, which are here for the same reason).
-// Descriptor plumbing for programs (ProgGetFdById, ProgGetNextId, InstallObject, pins) is in UserspaceBackend.cs.
-public sealed partial class UserspaceBackend
+// The program commands: BPF_PROG_LOAD (through ProgramObjectLoader), BPF_PROG_TEST_RUN on a CPU slot, program
+// info; BPF_BTF_LOAD is not implemented yet.
+public sealed partial class UserspaceBackend : IProgramRunDiagnostics
 {
+    private HelperTable? _helpers;
+    private CpuSlots? _cpuSlots;
+
+    /// <summary>
+    /// The helpers programs loaded here may call: the Linux helpers of the runtime (<see cref="LinuxHelpers"/>,
+    /// <see cref="MapHelpers"/>, <see cref="CpuHelpers"/>). Programs resolve their calls when they are loaded, so
+    /// helpers registered here later serve only programs loaded later.
+    /// </summary>
+    public HelperTable Helpers
+    {
+        get
+        {
+            if (Volatile.Read(ref _helpers) is { } table)
+                return table;
+            var created = HelperTable.CreateDefault();
+            MapHelpers.Register(created);
+            CpuHelpers.Register(created);
+            return Interlocked.CompareExchange(ref _helpers, created, null) ?? created;
+        }
+    }
+
+    /// <summary>
+    /// One CPU slot per possible CPU (<see cref="PossibleCpus"/>): every program run of this backend holds one for
+    /// its whole duration, and the slot decides which per-CPU copies it sees.
+    /// </summary>
+    public CpuSlots CpuSlots
+    {
+        get
+        {
+            if (Volatile.Read(ref _cpuSlots) is { } slots)
+                return slots;
+            var created = new CpuSlots(PossibleCpus);
+            return Interlocked.CompareExchange(ref _cpuSlots, created, null) ?? created;
+        }
+    }
+
+    /// <summary>
+    /// The most instructions one run of a program loaded from now on may execute (0, the default: no limit). The
+    /// kernel's verifier proves termination; without one, a budget keeps a looping program from hanging its caller
+    /// (the run then stops with EFAULT and <see cref="TryGetLastRunError"/> says why).
+    /// </summary>
+    public long InstructionBudget { get; set; }
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// Follows <c>bpf_prog_load</c>: unknown prog_flags EINVAL; no instructions or more than 1,000,000 E2BIG;
+    /// a NULL license EFAULT; an unknown type or a bad name EINVAL; then the structural checks (EINVAL with the
+    /// reason in <paramref name="log"/>), <c>lddw</c> map references (EBADF / EINVAL
+    /// <c>fd N is not pointing to valid bpf_map</c>; direct value access per spec G; by-index forms EPROTO), the
+    /// map/helper rules the verifier applies (EINVAL <c>cannot pass map_type N into func NAME#ID</c>, EACCES
+    /// <c>write into map forbidden</c>) and unknown helpers (EINVAL <c>unknown helper N (name)</c>).
+    /// <see cref="ExecutionMode.Jit"/> and <see cref="ExecutionMode.JitTrusted"/> give ENOTSUPP until the JIT exists.
+    /// The log is written whatever the log level.
+    /// </remarks>
     public Errno ProgLoad(in ProgLoadAttr attr, out int fd, out string log)
     {
         fd = -1;
-        log = "BPF_PROG_LOAD is not implemented by the userspace backend yet";
-        return Errno.ENOSYS;
+        var err = ProgramObjectLoader.Load(this, attr, out var program, out log);
+        if (err == Errno.ENOTSUPP && log.Length == 0)
+            log = $"execution mode {attr.ExecutionMode} is not available in this runtime\n";
+        if (err != Errno.None)
+            return err;
+        Registry.Publish(program!);
+        return InstallObject(program!, AccessMode.ReadWrite, out fd);
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// <para>
+    /// The program type's rules decide which attributes are valid and which CPU slot is wanted (see
+    /// <see cref="IProgramContext"/>): raw tracepoints accept <c>BPF_F_TEST_RUN_ON_CPU</c> (a CPU that is not
+    /// possible: ENXIO; a CPU without the flag: EINVAL); XDP and skb programs run on any free slot. A chosen slot
+    /// that is busy is waited for.
+    /// </para>
+    /// <para>
+    /// <c>data_in</c> is copied once into a native packet buffer that every repeat shares, so each run sees what
+    /// the previous one wrote (spec I). <c>repeat</c> 0 means 1; <c>retval</c> is the last run's; the duration is
+    /// the average in whole nanoseconds. As <c>bpf_test_finish</c>: with a <c>data_size_out</c> smaller than the
+    /// output, that many bytes are copied and ENOSPC is returned, with the full size in
+    /// <see cref="TestRunResult.DataSizeOut"/> and the retval and duration filled in; <c>ctx_out</c> likewise
+    /// (checked only when the data fitted).
+    /// </para>
+    /// <para>
+    /// A run that breaks a rule (memory outside its regions, a bad map pointer, the instruction budget) returns
+    /// EFAULT; its message is kept (<see cref="TryGetLastRunError"/>, <see cref="ProgramObject.LastRunError"/>).
+    /// </para>
+    /// </remarks>
     public Errno ProgTestRun(int fd, in TestRunAttr attr, out TestRunResult result)
     {
-        result = default;
-        return Errno.ENOSYS;
+        result = new TestRunResult(0, 0, [], []);
+        var file = Files.Get(fd);
+        if (file is null)
+            return Errno.EBADF;
+        if (file.Object is not ProgramObject program)
+            return Errno.EINVAL;
+        var context = program.Context;
+        var err = context.CheckTestRun(attr, PossibleCpus, out var cpu);
+        if (err != Errno.None)
+            return err;
+        // A run holds the program (and so its maps) even if its descriptor is closed meanwhile.
+        if (!program.TryAcquireReference())
+            return Errno.EBADF;
+        try
+        {
+            return TestRun(program, context, attr, cpu, out result);
+        }
+        finally
+        {
+            program.ReleaseReference();
+        }
     }
 
     /// <inheritdoc/>
     public Errno ProgGetInfo(int fd, out ProgInfo info)
     {
         info = default;
-        return Files.Get(fd) is null ? Errno.EBADF : Errno.EINVAL;
+        var file = Files.Get(fd);
+        if (file is null)
+            return Errno.EBADF;
+        if (file.Object is not ProgramObject program)
+            return Errno.EINVAL;
+        info = program.Info;
+        return Errno.None;
     }
 
     /// <inheritdoc/>
@@ -37,5 +146,107 @@ public sealed partial class UserspaceBackend
         fd = -1;
         log = "BPF_BTF_LOAD is not implemented by the userspace backend yet";
         return Errno.ENOSYS;
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetLastRunError(int progFd, [NotNullWhen(true)] out string? message)
+    {
+        message = (Files.Get(progFd)?.Object as ProgramObject)?.LastRunError;
+        return message is not null;
+    }
+
+    /// <summary>The program behind <paramref name="fd"/>, for tools and tests (null if it is not an open program).</summary>
+    public ProgramObject? GetProgram(int fd) => Files.Get(fd)?.Object as ProgramObject;
+
+    private unsafe Errno TestRun(ProgramObject program, IProgramContext context, in TestRunAttr attr, int cpu,
+        out TestRunResult result)
+    {
+        result = new TestRunResult(0, 0, [], []);
+        var repeat = context.MeasuresDuration && attr.Repeat > 1 ? attr.Repeat : 1u;
+        nint data = 0, ctx = 0;
+        try
+        {
+            data = CopyToNative(attr.DataIn.Span);
+            ctx = CopyToNative(attr.CtxIn.Span);
+            var buffers = new TestRunBuffers(data, attr.DataIn.Length, ctx, attr.CtxIn.Length);
+            ulong retval = 0;
+            long elapsed;
+            using (var slot = cpu < 0 ? CpuSlots.Acquire() : CpuSlots.Acquire(cpu))
+            {
+                var state = slot.State;
+                context.Enter(state, buffers, out var r1, out var r2);
+                var executable = program.Executable;
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    for (var i = 0u; i < repeat; i++)
+                        retval = executable.Run(state, r1, r2);
+                }
+                catch (BpfRuntimeException e)
+                {
+                    program.LastRunError = e.Message;
+                    return Errno.EFAULT;
+                }
+
+                elapsed = Stopwatch.GetTimestamp() - start;
+            }
+
+            var duration = context.MeasuresDuration ? DurationPerRun(elapsed, repeat) : 0;
+            var err = Errno.None;
+            var outLength = context.DataOutLength(buffers);
+            byte[] dataOut = [];
+            if (attr.DataSizeOut != 0)
+            {
+                var copy = Math.Min(outLength, attr.DataSizeOut);
+                if (outLength > attr.DataSizeOut)
+                    err = Errno.ENOSPC;
+                dataOut = new ReadOnlySpan<byte>((void*)data, (int)copy).ToArray();
+            }
+
+            byte[] ctxOut = [];
+            var ctxLength = ctx == 0 ? 0u : (uint)attr.CtxIn.Length;
+            if (err == Errno.None && ctx != 0 && attr.CtxSizeOut != 0)
+            {
+                var copy = Math.Min(ctxLength, attr.CtxSizeOut);
+                if (ctxLength > attr.CtxSizeOut)
+                    err = Errno.ENOSPC;
+                ctxOut = new ReadOnlySpan<byte>((void*)ctx, (int)copy).ToArray();
+            }
+
+            result = new TestRunResult((uint)retval, duration, dataOut, ctxOut)
+            {
+                DataSizeOut = outLength,
+                CtxSizeOut = ctxLength,
+            };
+            return err;
+        }
+        finally
+        {
+            FreeNative(data);
+            FreeNative(ctx);
+        }
+    }
+
+    /// <summary>The average whole nanoseconds per run, saturated at u32 as the kernel's <c>duration</c>.</summary>
+    private static uint DurationPerRun(long ticks, uint repeat)
+    {
+        var ns = (double)ticks * 1e9 / Stopwatch.Frequency / repeat;
+        return ns >= uint.MaxValue ? uint.MaxValue : (uint)ns;
+    }
+
+    /// <summary>A cache-line-aligned native copy of <paramref name="bytes"/>, or 0 for none (a NULL input).</summary>
+    private static unsafe nint CopyToNative(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+            return 0;
+        var p = NativeMemory.AlignedAlloc((nuint)bytes.Length, 64);
+        bytes.CopyTo(new Span<byte>(p, bytes.Length));
+        return (nint)p;
+    }
+
+    private static unsafe void FreeNative(nint p)
+    {
+        if (p != 0)
+            NativeMemory.AlignedFree((void*)p);
     }
 }

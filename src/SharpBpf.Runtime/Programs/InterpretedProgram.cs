@@ -2,6 +2,7 @@ using SharpBpf.Asm;
 using SharpBpf.Runtime.Execution;
 using SharpBpf.Runtime.Helpers;
 using SharpBpf.Runtime.Interpreter;
+using SharpBpf.Runtime.Maps;
 
 namespace SharpBpf.Runtime.Programs;
 
@@ -21,6 +22,7 @@ public sealed class InterpretedProgram
         SlotCount = slotCount;
         Helpers = helpers;
         RegionArray = regions;
+        MapArray = [.. options.Maps];
         Trusted = options.Trusted;
         InstructionBudget = options.InstructionBudget;
     }
@@ -40,6 +42,9 @@ public sealed class InterpretedProgram
     /// <summary>The map regions the program may touch besides its stack, context and packet.</summary>
     public IReadOnlyList<MemoryRegion> Regions => RegionArray;
 
+    /// <summary>The maps the program references (see <see cref="ProgramOptions.Maps"/>).</summary>
+    public IReadOnlyList<MapObject> Maps => MapArray;
+
     /// <summary>True if memory accesses are not checked.</summary>
     public bool Trusted { get; }
 
@@ -51,6 +56,8 @@ public sealed class InterpretedProgram
     internal Slot[] Code { get; }
 
     internal MemoryRegion[] RegionArray { get; }
+
+    internal MapObject[] MapArray { get; }
 
     /// <summary>Decodes, checks and resolves <paramref name="instructions"/>.</summary>
     /// <exception cref="BpfProgramException">The program is malformed or uses something this runtime lacks.</exception>

@@ -1,5 +1,6 @@
 using SharpBpf.Runtime.Execution;
 using SharpBpf.Runtime.Helpers;
+using SharpBpf.Runtime.Maps;
 
 namespace SharpBpf.Runtime.Programs;
 
@@ -23,6 +24,12 @@ public sealed record ProgramOptions
     /// references (their addresses are what <see cref="LddwResolver"/> hands out).
     /// </summary>
     public IReadOnlyList<MemoryRegion> Regions { get; init; } = [];
+
+    /// <summary>
+    /// The maps the program references (what its <c>lddw</c> map references resolve to). Map helpers accept only
+    /// these as their map argument: they compare the register with each map's <see cref="MapObject.Header"/>.
+    /// </summary>
+    public IReadOnlyList<MapObject> Maps { get; init; } = [];
 
     /// <summary>Resolves map references in <c>lddw</c>; without one, such instructions are refused.</summary>
     public LddwResolver? LddwResolver { get; init; }
