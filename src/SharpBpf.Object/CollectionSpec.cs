@@ -7,8 +7,12 @@ namespace SharpBpf.Object;
 /// </summary>
 public sealed class CollectionSpec
 {
-    internal CollectionSpec(IReadOnlyList<MapSpec> maps, IReadOnlyList<ProgramSpec> programs, string license, uint kernelVersion, BtfSpec? btf)
+    /// <summary>Creates a collection spec (the reader does this; loaders and tests may too).</summary>
+    public CollectionSpec(IReadOnlyList<MapSpec> maps, IReadOnlyList<ProgramSpec> programs, string license = "", uint kernelVersion = 0, BtfSpec? btf = null)
     {
+        ArgumentNullException.ThrowIfNull(maps);
+        ArgumentNullException.ThrowIfNull(programs);
+        ArgumentNullException.ThrowIfNull(license);
         Maps = maps;
         Programs = programs;
         License = license;

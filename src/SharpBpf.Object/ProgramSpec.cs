@@ -13,26 +13,39 @@ public sealed class ProgramSpec
 {
     private readonly LineInfo[] lineInfos;
 
-    internal ProgramSpec(
+    /// <summary>
+    /// Creates a program spec. The reader builds these from objects; loaders and tests may build them
+    /// directly (for example around assembled code). <paramref name="lineInfos"/> must be in slot order.
+    /// </summary>
+    public ProgramSpec(
         string name,
         string sectionName,
         ProgramType type,
         AttachType? expectedAttachType,
         Instruction[] instructions,
-        MapRelocation[] mapRelocations,
-        string license,
-        FuncInfo[] funcInfos,
-        LineInfo[] lineInfos)
+        IReadOnlyList<MapRelocation>? mapRelocations = null,
+        string license = "",
+        IReadOnlyList<FuncInfo>? funcInfos = null,
+        IReadOnlyList<LineInfo>? lineInfos = null)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(sectionName);
+        ArgumentNullException.ThrowIfNull(instructions);
+        ArgumentNullException.ThrowIfNull(license);
         Name = name;
         SectionName = sectionName;
         Type = type;
         ExpectedAttachType = expectedAttachType;
         Instructions = instructions;
-        MapRelocations = mapRelocations;
+        MapRelocations = mapRelocations ?? [];
         License = license;
-        FuncInfos = funcInfos;
-        this.lineInfos = lineInfos;
+        FuncInfos = funcInfos ?? [];
+        this.lineInfos = lineInfos is null ? [] : [.. lineInfos];
+        for (int i = 1; i < this.lineInfos.Length; i++)
+        {
+            if (this.lineInfos[i].Slot < this.lineInfos[i - 1].Slot)
+                throw new ArgumentException("line info records must be in slot order", nameof(lineInfos));
+        }
     }
 
     /// <summary>The program's function symbol.</summary>
