@@ -197,6 +197,14 @@ public abstract unsafe class MapObject : BpfObject
     /// <summary>Program side: <c>bpf_map_delete_elem</c> (always EINVAL for ARRAY and PERCPU_ARRAY).</summary>
     public virtual Errno DeleteFromProgram(uint index) => Errno.EINVAL;
 
+    /// <summary>
+    /// Called when a program that references this map is loaded, before the program is published: a PROG_ARRAY
+    /// fixes or checks its owner program type here (the kernel's <c>bpf_prog_map_compatible</c>, spec D). The
+    /// default accepts every program.
+    /// </summary>
+    /// <returns>An errno (EINVAL) to refuse the load; the kernel writes no verifier message for it.</returns>
+    public virtual Errno BindProgram(ProgramObject program) => Errno.None;
+
     /// <summary>BPF_MAP_FREEZE after the access checks: EBUSY while a writable mapping exists or if already frozen.</summary>
     public Errno Freeze()
     {
