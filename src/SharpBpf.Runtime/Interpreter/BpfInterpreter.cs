@@ -217,7 +217,7 @@ internal static unsafe partial class BpfInterpreter
 
                 // ---- calls ----
                 case Op.Call:
-                    if (CallHelper(state, (nint)i.Imm, r, pc - 1))
+                    if (CallHelper(state, (nint)i.Imm, r, i.A))
                         return state.StopValue;
                     continue;
                 case Op.Callx:
@@ -225,7 +225,7 @@ internal static unsafe partial class BpfInterpreter
                     var fn = program.Helpers.Lookup((long)r[i.Dst]);
                     if (fn == 0)
                         ThrowUnknownHelper(program, pc - 1, r[i.Dst]);
-                    if (CallHelper(state, fn, r, pc - 1))
+                    if (CallHelper(state, fn, r, i.A))
                         return state.StopValue;
                     continue;
                 }
@@ -317,9 +317,9 @@ internal static unsafe partial class BpfInterpreter
 
     /// <summary>Calls a helper; r1-r5 are clobbered (zeroed) afterwards. True if the helper ended the program.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool CallHelper(RunState state, nint fn, ulong* r, int index)
+    private static bool CallHelper(RunState state, nint fn, ulong* r, int pc)
     {
-        state.CurrentPc = index;
+        state.CurrentPc = pc; // the call's slot index (in the slot's A), for faults the helper reports
         var f = (delegate* managed<RunState, ulong, ulong, ulong, ulong, ulong, ulong>)fn;
         r[0] = f(state, r[1], r[2], r[3], r[4], r[5]);
         r[1] = r[2] = r[3] = r[4] = r[5] = 0;

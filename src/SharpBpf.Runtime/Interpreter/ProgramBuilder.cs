@@ -60,8 +60,13 @@ internal static class ProgramBuilder
                     if (fn == 0)
                         throw Reject(insn, $"unknown helper {insn.Imm32} ({HelperNames.Of(insn.Imm32)})");
                     slot.Imm = fn;
+                    slot.A = insn.Pc; // named in faults the helper reports
                     break;
                 }
+
+                case Op.Callx:
+                    slot.A = insn.Pc;
+                    break;
 
                 case Op.CallLocal:
                     slot.A = Target(insn, insn.Imm32, slots.Length, indexOfSlot, "call");

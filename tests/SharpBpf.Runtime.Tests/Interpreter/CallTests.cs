@@ -147,6 +147,17 @@ public unsafe class CallTests
     }
 
     [Fact]
+    public void CallHelper_FaultAfterLddw_NamesTheCallsSlotIndex()
+    {
+        // The lddw takes two slots, so the call is logical instruction 3 but slot 4.
+        var e = Assert.Throws<BpfRuntimeException>(() => Run(
+            Lddw(6, 1), MovR(1, 10), Mov(2, 1), I(Op.Call, imm: 1), Exit()));
+
+        Assert.Equal(4, e.Pc);
+        Assert.StartsWith("pc 4:", e.Message);
+    }
+
+    [Fact]
     public void CallHelper_UnwindWithZero_EndsProgramWithZero()
     {
         Assert.Equal(0UL, Run(Mov(1, 0), I(Op.Call, imm: 5), Mov(0, 2), Exit()));
