@@ -49,6 +49,17 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "unlink", SetLastError = true)]
     internal static partial int Unlink(byte* path);
 
-    [LibraryImport(Library, EntryPoint = "getpagesize")]
-    internal static partial int GetPageSize();
+    internal const short POLLIN = 0x1;
+
+    /// <summary><c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport(Library, EntryPoint = "poll", SetLastError = true)]
+    internal static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
 }

@@ -8,12 +8,15 @@ namespace SharpBpf.Linux.Tests.Support;
 /// </summary>
 public static class Insn
 {
-    public const byte R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R6 = 6, R10 = 10;
+    public const byte R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, R6 = 6, R10 = 10;
 
     /// <summary><c>BPF_PSEUDO_MAP_FD</c>: lddw src that makes the immediate a map fd.</summary>
     public const byte PseudoMapFd = 1;
 
     public static Instruction Mov64Imm(byte dst, int imm) => new(0xb7, dst, 0, 0, imm);
+
+    /// <summary><c>w(dst) = imm</c>: the upper half is zeroed (how <c>BPF_F_CURRENT_CPU</c> = 0xffffffff is built).</summary>
+    public static Instruction Mov32Imm(byte dst, int imm) => new(0xb4, dst, 0, 0, imm);
 
     public static Instruction Mov64Reg(byte dst, byte src) => new(0xbf, dst, src, 0, 0);
 
@@ -62,6 +65,24 @@ public static class Insn
         Add64Imm(R1, increment),
         StxDw(R0, R1, 0),
         Mov64Reg(R0, R6),
+        Exit(),
+    ];
+
+    /// <summary>
+    /// <c>bpf_perf_event_output(ctx, map, BPF_F_CURRENT_CPU, &amp;data, size)</c> of the low <paramref name="size"/>
+    /// bytes of the u64 <paramref name="data"/> (sign-extended from 32 bits); returns the helper's result.
+    /// </summary>
+    public static Instruction[] PerfOutput(int mapFd, int data, int size) =>
+    [
+        Mov64Reg(R6, R1),
+        StDw(R10, -8, data),
+        Mov64Reg(R1, R6),
+        .. LdMapFd(R2, mapFd),
+        Mov32Imm(R3, -1),
+        Mov64Reg(R4, R10),
+        Add64Imm(R4, -8),
+        Mov64Imm(R5, size),
+        Call(25), // bpf_perf_event_output
         Exit(),
     ];
 }
