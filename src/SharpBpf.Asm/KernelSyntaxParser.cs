@@ -463,7 +463,7 @@ internal static partial class KernelSyntaxParser
     [GeneratedRegex($@"^call\s+(?:[A-Za-z_]\w*#)?(?<id>{Num})$")]
     private static partial Regex CallHelper();
 
-    [GeneratedRegex(@"^callx\s+r(?<r>\d+)$")]
+    [GeneratedRegex(@"^callx\s+(?<r>r\d+)$")]
     private static partial Regex Callx();
 
     [GeneratedRegex($@"^lock\s+{Size}\s*{Mem}\s*(?<op>\+=|\|=|&=|\^=)\s*(?<s>{Reg})$")]
