@@ -70,6 +70,11 @@ public sealed class InterpretedProgram
         if (instructions.Length > options.MaxSlots)
             throw new BpfProgramException($"the program is too large: {instructions.Length} instructions (max {options.MaxSlots})");
 
+        // Structural rules first (precise messages); the builder then refuses what this runtime cannot run and
+        // keeps its own checks of everything the interpreter's memory safety depends on.
+        if (!Validator.TryValidate(instructions, out var error, new ValidationOptions { MaxSlots = options.MaxSlots }))
+            throw new BpfProgramException(error.Message, error.Pc);
+
         var helpers = options.Helpers ?? HelperTable.CreateDefault();
         var decoded = Decoder.Decode(instructions);
         var code = ProgramBuilder.Build(instructions, decoded, helpers, options.LddwResolver);
@@ -127,7 +132,7 @@ public sealed class InterpretedProgram
     {
         var prefix = Name is null ? "" : $"program '{Name}': ";
         return index < Decoded.Length
-            ? $"{prefix}pc {Decoded[index].Pc} ({InstructionText.Format(Decoded[index])})"
+            ? $"{prefix}pc {Decoded[index].Pc} ({Disassembler.Format(Decoded[index])})"
             : $"{prefix}pc {SlotCount} (past the last instruction)";
     }
 }

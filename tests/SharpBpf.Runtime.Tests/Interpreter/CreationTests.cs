@@ -29,7 +29,7 @@ public class CreationTests
     [InlineData(Op.LdAbsB)]
     [InlineData(Op.LdAbsW)]
     [InlineData(Op.LdIndH)]
-    [InlineData(Op.LdIndDW)]
+    [InlineData(Op.LdIndW)]
     public void Create_LegacyPacketLoad_RefusedAsUnsupported(Op op)
     {
         var e = Refused(Mov(6, 0), I(op, imm: 0), Exit());
@@ -56,12 +56,19 @@ public class CreationTests
         Assert.Contains("no map resolver", e.Message);
     }
 
-    [Theory]
-    [InlineData(PseudoKind.Variable)]
-    [InlineData(PseudoKind.CodeAddress)]
-    public void Create_UnsupportedLddwKinds_Refused(PseudoKind kind)
+    [Fact]
+    public void Create_LddwBtfVariable_RefusedAsUnsupported()
     {
-        Assert.Contains("not supported", Refused(I(Op.Lddw, 0, (byte)kind, imm: 3), Exit()).Message);
+        Assert.Contains("not supported", Refused(I(Op.Lddw, 0, (byte)PseudoKind.Variable, imm: 3), Exit()).Message);
+    }
+
+    [Fact]
+    public void Create_LddwCodeAddress_RefusedAsUnsupported()
+    {
+        // A well-formed code address (the function at pc 3), which this runtime does not offer.
+        var e = Refused(I(Op.Lddw, 0, (byte)PseudoKind.CodeAddress, imm: 2), Exit(), Mov(0, 0), Exit());
+
+        Assert.Contains("not supported", e.Message);
     }
 
     [Fact]
@@ -104,7 +111,10 @@ public class CreationTests
     [Fact]
     public void Create_JumpIntoLddw_Refused()
     {
-        Assert.Contains("middle of the lddw", Refused(I(Op.Ja, off: 1), Lddw(0, 1), Exit()).Message);
+        var e = Refused(I(Op.Ja, off: 1), Lddw(0, 1), Exit());
+
+        Assert.Contains("middle of", e.Message);
+        Assert.Equal(0, e.Pc);
     }
 
     [Fact]
@@ -116,7 +126,10 @@ public class CreationTests
     [Fact]
     public void Create_FallsOffTheEnd_Refused()
     {
-        Assert.Contains("does not end with exit", Refused(Mov(0, 0)).Message);
+        var e = Refused(Mov(0, 0));
+
+        Assert.Contains("fall off the end", e.Message);
+        Assert.Equal(0, e.Pc);
     }
 
     [Fact]
@@ -125,7 +138,8 @@ public class CreationTests
         // The main function (pc 0-1) runs into the callee.
         var e = Refused(Mov(0, 1), I(Op.CallLocal, src: 1, imm: 0), Exit());
 
-        Assert.Contains("does not end with exit", e.Message);
+        Assert.Contains("fall off the end", e.Message);
+        Assert.Equal(1, e.Pc);
     }
 
     [Fact]
@@ -133,7 +147,8 @@ public class CreationTests
     {
         var e = Refused(I(Op.CallLocal, src: 1, imm: 1), Exit(), I(Op.Ja, off: -3), Exit());
 
-        Assert.Contains("leaves the function", e.Message);
+        Assert.Contains("out of its function", e.Message);
+        Assert.Equal(2, e.Pc);
     }
 
     [Fact]

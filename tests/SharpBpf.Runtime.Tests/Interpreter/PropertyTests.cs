@@ -121,30 +121,89 @@ public class PropertyTests
 
     private static DecodedInstruction[] Build((int, int, int, int, int)[] main, (int, int, int, int, int)[] callee)
     {
-        // Layout: main body, exit, [callee body, exit]. Jumps stay inside their function; local calls target the callee.
+        // Layout: main body, exit, [callee body, exit]. Jumps stay inside their function; local calls target the
+        // callee. Targets are chosen as logical indices and turned into slot offsets at the end (lddw takes two slots).
         var mainLength = main.Length + 1;
         var calleeStart = callee.Length > 0 ? mainLength : -1;
-        var result = new List<DecodedInstruction>();
+        var result = new List<(DecodedInstruction Insn, int Target)>();
         Emit(main, 0, mainLength);
         if (callee.Length > 0)
             Emit(callee, mainLength, callee.Length + 1);
-        return [.. result];
+
+        var slotOf = new int[result.Count + 1];
+        for (var k = 0; k < result.Count; k++)
+            slotOf[k + 1] = slotOf[k] + result[k].Insn.SlotCount;
+        return [.. result.Select((x, k) => x.Target < 0 ? x.Insn
+            : x.Insn.Op == Op.CallLocal ? x.Insn with { Imm = slotOf[x.Target] - (slotOf[k] + 1) }
+            : x.Insn with { Offset = (short)(slotOf[x.Target] - (slotOf[k] + 1)) })];
 
         void Emit((int, int, int, int, int)[] body, int start, int length)
         {
             for (var k = 0; k < body.Length; k++)
-                result.Add(Make(body[k], start + k, start, length, calleeStart));
-            result.Add(new DecodedInstruction(Op.Exit, 0, 0, 0, 0, 0));
+            {
+                var (insn, target) = MakeRaw(body[k], start + k, start, length, calleeStart);
+                result.Add((WellFormed(insn), target));
+            }
+
+            result.Add((new DecodedInstruction(Op.Exit, 0, 0, 0, 0, 0), -1));
         }
     }
 
-    private static DecodedInstruction Make((int Kind, int A, int B, int C, int D) c, int index, int start, int length,
-        int calleeStart)
+    // Clears the fields an operation does not use, so the validator accepts the instruction (RFC 9669: unused
+    // fields are zero) and the property exercises execution rather than refusal.
+    private static DecodedInstruction WellFormed(DecodedInstruction d)
+    {
+        var name = d.Op.ToString();
+        var isJump = ProgramBuilderJumps.Contains(d.Op);
+        var imm = d.Imm;
+        var src = d.Src;
+        var off = d.Offset;
+        if (name.EndsWith("Imm", StringComparison.Ordinal))
+            src = 0;
+        if (name.EndsWith("Reg", StringComparison.Ordinal) || name.StartsWith("MovSx", StringComparison.Ordinal))
+            imm = 0;
+        if (!isJump && (name.EndsWith("Imm", StringComparison.Ordinal) || name.EndsWith("Reg", StringComparison.Ordinal)
+            || name.StartsWith("Neg", StringComparison.Ordinal) || name.StartsWith("Le", StringComparison.Ordinal)
+            || name.StartsWith("Be", StringComparison.Ordinal) || name.StartsWith("Bswap", StringComparison.Ordinal)))
+        {
+            off = 0;
+        }
+
+        if (name.StartsWith("Neg", StringComparison.Ordinal) || name.StartsWith("Le", StringComparison.Ordinal)
+            || name.StartsWith("Be", StringComparison.Ordinal) || name.StartsWith("Bswap", StringComparison.Ordinal))
+        {
+            src = 0;
+            imm = name.StartsWith("Neg", StringComparison.Ordinal) ? 0 : imm;
+        }
+
+        if (name.StartsWith("St", StringComparison.Ordinal) && !name.StartsWith("Stx", StringComparison.Ordinal))
+            src = 0;
+        if (name.StartsWith("Stx", StringComparison.Ordinal) || name.StartsWith("Ldx", StringComparison.Ordinal))
+            imm = 0;
+        if (name.StartsWith("Ldx", StringComparison.Ordinal))
+            imm = 0;
+        if (d.Op is Op.Ja)
+            (imm, src) = (0, 0);
+        if (d.Op is Op.Call or Op.CallLocal)
+            off = 0;
+        if (d.Op is Op.Callx)
+            (src, off, imm) = (0, 0, 0);
+        if (d.Op is Op.Lddw)
+            (src, off) = (0, 0);
+        return d with { Src = src, Offset = off, Imm = imm };
+    }
+
+    private static readonly HashSet<Op> ProgramBuilderJumps = [.. s_jumps];
+
+    // An instruction and, for jumps and local calls, the logical index it goes to (else -1).
+    private static (DecodedInstruction, int) MakeRaw((int Kind, int A, int B, int C, int D) c, int index, int start,
+        int length, int calleeStart)
     {
         var dst = (byte)(c.A % 10); // r10 is never written
         var src = (byte)c.B; // r0-r10
         var u = (uint)c.C;
-        DecodedInstruction I(Op op, byte d, byte s, int off, long imm) => new(op, d, s, (short)off, imm, 0);
+        (DecodedInstruction, int) I(Op op, byte d, byte s, int off, long imm, int target = -1) =>
+            (new(op, d, s, (short)off, imm, 0), target);
         var nearStack = -(int)(u % 530); // down to a little below the 512-byte frame
         var nearData = (int)(u % (DataLength + 16)) - 8;
         switch (c.Kind)
@@ -161,20 +220,22 @@ public class PropertyTests
             case 5:
                 return I(s_stores[u % (uint)s_stores.Length], c.D % 2 == 0 ? (byte)10 : dst, src, c.D % 2 == 0 ? nearStack : nearData, c.D);
             case 6:
-                return I(s_atomics[u % (uint)s_atomics.Length], c.D % 2 == 0 ? (byte)10 : dst, src, c.D % 2 == 0 ? nearStack : nearData, 0);
+                // src % 10: a fetching atomic writes its source register, and r10 is read-only.
+                return I(s_atomics[u % (uint)s_atomics.Length], c.D % 2 == 0 ? (byte)10 : dst, (byte)(src % 10), c.D % 2 == 0 ? nearStack : nearData, 0);
             case 7:
             case 8:
             {
                 // A jump to anywhere in the same function (including backwards: loops end at the budget).
                 var target = start + (int)((uint)c.D % (uint)length);
-                return I(s_jumps[u % (uint)s_jumps.Length], dst, src, target - (index + 1), c.D % 16);
+                var op = s_jumps[u % (uint)s_jumps.Length];
+                return op == Op.Ja ? I(op, 0, 0, 0, 0, target) : I(op, dst, src, 0, c.D % 16, target);
             }
 
             case 9:
                 return I(Op.Call, 0, 0, 0, (int)(u % 6));
             case 10:
                 return calleeStart >= 0 && calleeStart > index
-                    ? I(Op.CallLocal, 0, 1, 0, calleeStart - (index + 1))
+                    ? I(Op.CallLocal, 0, 1, 0, 0, calleeStart)
                     : I(Op.Callx, dst, 0, 0, 0);
             default:
                 return I(Op.Lddw, dst, 0, 0, ((long)c.C << 32) | (uint)c.D);
