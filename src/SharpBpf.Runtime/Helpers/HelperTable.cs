@@ -71,6 +71,10 @@ public sealed unsafe class HelperTable
         _names[id] = name ?? HelperNames.Of(id);
     }
 
+    /// <summary>Registers (or replaces) the Linux helper <paramref name="id"/> under its kernel name.</summary>
+    public void Register(HelperId id, delegate* managed<RunState, ulong, ulong, ulong, ulong, ulong, ulong> function) =>
+        Register((int)id, function);
+
     /// <summary>True if helper <paramref name="id"/> is registered.</summary>
     public bool Contains(long id) => Lookup(id) != 0;
 

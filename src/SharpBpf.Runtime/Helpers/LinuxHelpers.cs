@@ -13,9 +13,9 @@ public static unsafe class LinuxHelpers
     public static void RegisterAll(HelperTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        table.Register((int)HelperId.KtimeGetNs, &KtimeGetNs);
-        table.Register((int)HelperId.GetPrandomU32, &GetPrandomU32);
-        table.Register((int)HelperId.GetSmpProcessorId, &GetSmpProcessorId);
+        table.Register(HelperId.KtimeGetNs, &KtimeGetNs);
+        table.Register(HelperId.GetPrandomU32, &GetPrandomU32);
+        table.Register(HelperId.GetSmpProcessorId, &GetSmpProcessorId);
     }
 
     /// <summary><c>bpf_ktime_get_ns</c>: monotonic time in nanoseconds.</summary>

@@ -211,6 +211,27 @@ public unsafe class CallTests
     }
 
     [Fact]
+    public void DefaultTable_Helpers_AreRegisteredUnderLinuxIdsAndNames()
+    {
+        var table = HelperTable.CreateDefault();
+
+        Assert.Equal([(int)HelperId.KtimeGetNs, (int)HelperId.GetPrandomU32, (int)HelperId.GetSmpProcessorId], table.Ids);
+        Assert.Equal("bpf_ktime_get_ns", table.NameOf((int)HelperId.KtimeGetNs));
+    }
+
+    [Fact]
+    public void DefaultTable_KtimeGetNs_IsMonotonic()
+    {
+        var program = InterpretedProgram.Create(Program(I(Op.Call, imm: (int)HelperId.KtimeGetNs), Exit()));
+        var state = new RunState();
+
+        var first = program.Run(state);
+        var second = program.Run(state);
+
+        Assert.True(second >= first && first > 0);
+    }
+
+    [Fact]
     public void DefaultTable_DoesNotHaveTestHelpers()
     {
         Assert.False(HelperTable.CreateDefault().Contains(0));
