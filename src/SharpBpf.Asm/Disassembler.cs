@@ -194,13 +194,14 @@ public static class Disassembler
 
     private static string LddwValue(in DecodedInstruction i) => i.Pseudo switch
     {
-        PseudoKind.MapByFd => Inv($"map[fd:{i.Imm32}]"),
-        PseudoKind.MapValueByFd => Inv($"map[fd:{i.Imm32}][0]+{(uint)i.NextImm}"),
-        PseudoKind.Variable when i.NextImm == 0 => Inv($"btf_var[id:{i.Imm32}]"),
-        PseudoKind.Variable => Inv($"btf_var[id:{i.Imm32}][btf_fd:{i.NextImm}]"),
+        // Handles, ids and indices print unsigned, as bpftool's %u does.
+        PseudoKind.MapByFd => Inv($"map[fd:{(uint)i.Imm32}]"),
+        PseudoKind.MapValueByFd => Inv($"map[fd:{(uint)i.Imm32}][0]+{(uint)i.NextImm}"),
+        PseudoKind.Variable when i.NextImm == 0 => Inv($"btf_var[id:{(uint)i.Imm32}]"),
+        PseudoKind.Variable => Inv($"btf_var[id:{(uint)i.Imm32}][btf_fd:{i.NextImm}]"),
         PseudoKind.CodeAddress => Inv($"subprog[{i.Imm32:+0;-0}]"),
-        PseudoKind.MapByIndex => Inv($"map[idx:{i.Imm32}]"),
-        PseudoKind.MapValueByIndex => Inv($"map[idx:{i.Imm32}]+{(uint)i.NextImm}"),
+        PseudoKind.MapByIndex => Inv($"map[idx:{(uint)i.Imm32}]"),
+        PseudoKind.MapValueByIndex => Inv($"map[idx:{(uint)i.Imm32}]+{(uint)i.NextImm}"),
         PseudoKind.None => Inv($"0x{(ulong)i.Imm:x}"),
         _ => Inv($"0x{(ulong)i.Imm:x} /* src {i.Src} */"),
     };

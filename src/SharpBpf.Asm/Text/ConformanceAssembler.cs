@@ -56,6 +56,8 @@ public static class ConformanceAssembler
             }
 
             var tokens = Tokenize(line, lineNo, source);
+            if (tokens.Count == 0)
+                throw new BpfAssemblyException(lineNo, $"expected an instruction, got '{line}'", source);
             var mnemonic = tokens[0].ToLowerInvariant();
             if (mnemonic == "exit" && firstExit < 0)
                 firstExit = slot;
