@@ -69,7 +69,7 @@ internal static class ProgramObjectLoader
         {
             err = ResolveMapReferences(backend.Files, decoded, maps, resolved, out log);
             if (err == Errno.None)
-                err = CheckHelperCalls(decoded, resolved, out log);
+                err = CheckHelperCalls(decoded, resolved, backend.Helpers, IsGplCompatible(attr.License), out log);
             if (err == Errno.None)
                 err = Build(backend, attr, slots, maps, resolved, out program, out log);
         }
@@ -233,7 +233,7 @@ internal static class ProgramObjectLoader
     /// errno and message; the map helpers check the other calls at run time.
     /// </summary>
     private static Errno CheckHelperCalls(DecodedInstruction[] code, Dictionary<int, (ulong Value, MapObject Map)> resolved,
-        out string log)
+        HelperTable helpers, bool gplCompatible, out string log)
     {
         log = "";
         var targets = new HashSet<int>();
@@ -262,6 +262,12 @@ internal static class ProgramObjectLoader
                 case Op.Call:
                 {
                     var id = insn.Imm32;
+                    if (!gplCompatible && IsGplOnly(id) && helpers.Contains(id))
+                    {
+                        log = $"{insn.Pc}: (85) call {HelperNames.Of(id)}#{id}\ncannot call GPL-restricted function from non-GPL compatible program\n";
+                        return Errno.EINVAL;
+                    }
+
                     var reg = MapHelpers.MapArgumentRegister(id);
                     if (reg != 0 && known[reg] is { } map && !MapHelpers.CheckMapArgument(map, id, out var err, out var message))
                     {
@@ -294,6 +300,14 @@ internal static class ProgramObjectLoader
 
         return Errno.None;
     }
+
+    /// <summary>
+    /// Helpers whose kernel prototype is <c>gpl_only</c> (probe_read, trace_printk, the perf event helpers,
+    /// get_stackid, skb_output, xdp_output): a program whose license is not GPL-compatible may not call them.
+    /// </summary>
+    private static bool IsGplOnly(int id) => (HelperId)id is HelperId.ProbeRead or HelperId.TracePrintk
+        or HelperId.PerfEventRead or HelperId.PerfEventOutput or HelperId.GetStackid or HelperId.PerfEventReadValue
+        or HelperId.SkbOutput or HelperId.XdpOutput;
 
     private static bool IsConditionalJump(Op op) => op is >= Op.Jeq64Imm and <= Op.Jsle32Reg;
 

@@ -10,7 +10,7 @@ namespace SharpBpf.Runtime.Tests.Programs;
 /// license EFAULT, type 0 / 1000 EINVAL, callx "unknown opcode 8d", bad map fd EBADF, a descriptor that is not a
 /// map EINVAL, by-index lddw without fd_array EPROTO), structural errors with their log, and program info.
 /// </summary>
-public class ProgLoadTests
+public unsafe class ProgLoadTests
 {
     private const Errno EPROTO = (Errno)71;
 
@@ -100,6 +100,24 @@ public class ProgLoadTests
 
         Assert.Equal(Errno.EINVAL, err);
     }
+
+    [Theory]
+    [InlineData("GPL", Errno.None)]
+    [InlineData("Dual BSD/GPL", Errno.None)]
+    [InlineData("Proprietary", Errno.EINVAL)]
+    public void ProgLoad_GplOnlyHelper_NeedsGplCompatibleLicense(string license, Errno expected)
+    {
+        using var kit = new ProgramTestKit();
+        kit.Backend.Helpers.Register(6, &FakeTracePrintk); // bpf_trace_printk: gpl_only in the kernel
+
+        var err = kit.TryLoad(ProgramType.Xdp, [Call(6), Exit()], out _, out var log, license: license);
+
+        Assert.Equal(expected, err);
+        if (expected != Errno.None)
+            Assert.Contains("cannot call GPL-restricted function from non-GPL compatible program", log, StringComparison.Ordinal);
+    }
+
+    private static ulong FakeTracePrintk(Runtime.Execution.RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5) => 0;
 
     [Fact]
     public void ProgLoad_Callx_EinvalUnknownOpcode()

@@ -145,6 +145,32 @@ public class TestRunTests
         Assert.Equal(expected == Errno.None ? 7u : 0u, result.Retval);
     }
 
+    [Theory]
+    [InlineData("XDP 73152 bytes (linear + 17 frags)", ProgramType.Xdp, 73152, Errno.None)]
+    [InlineData("XDP 73153 bytes", ProgramType.Xdp, 73153, Errno.ENOMEM)]
+    [InlineData("skb 3712 bytes", ProgramType.SocketFilter, 3712, Errno.None)]
+    [InlineData("skb 3713 bytes", ProgramType.SocketFilter, 3713, Errno.EINVAL)]
+    public void TestRun_PacketSizeLimits_KernelErrno(string row, ProgramType type, int size, Errno expected)
+    {
+        using var kit = new ProgramTestKit();
+        var prog = kit.Load(type, ReturnConstant(2));
+
+        var err = kit.Backend.ProgTestRun(prog, new TestRunAttr { DataIn = new byte[size], DataSizeOut = (uint)size }, out var result);
+
+        Assert.True(expected == err, $"{row}: {err}");
+        Assert.Equal(expected == Errno.None ? size : 0, result.DataOut.Length);
+    }
+
+    [Fact]
+    public void TestRun_ContextOverAPage_E2big()
+    {
+        using var kit = new ProgramTestKit();
+        var prog = kit.Load(ProgramType.SchedCls, ReturnConstant(0));
+
+        Assert.Equal(Errno.E2BIG, kit.Backend.ProgTestRun(prog,
+            new TestRunAttr { DataIn = ProgramTestKit.Packet, CtxIn = new byte[4097] }, out _));
+    }
+
     [Fact]
     public void TestRun_RawTracepointArguments_ReadOnlyContext()
     {
