@@ -65,7 +65,7 @@ public sealed class CpuSlots
     public CpuSlot Acquire()
     {
         var n = _busy.Length;
-        var start = n == 1 ? 0 : Thread.GetCurrentProcessorId() % n;
+        var start = n == 1 ? 0 : (int)((uint)Thread.GetCurrentProcessorId() % (uint)n);
         if (TryScan(start, out var cpu))
             return new CpuSlot(this, cpu);
 
