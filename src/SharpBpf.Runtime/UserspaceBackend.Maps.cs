@@ -249,8 +249,8 @@ public sealed partial class UserspaceBackend
             return Errno.EINVAL;
         if ((uint)key.Length < map.KeySize || (uint)value.Length < (uint)map.SyscallValueSize)
             return Errno.EFAULT;
-        return map is FdArrayMapObject fdArray
-            ? fdArray.UpdateElem(file, Files, key, value, flags)
+        return map.TakesDescriptors
+            ? ((FdArrayMapObject)map).UpdateElem(file, Files, key, value, flags)
             : map.UpdateElem(key, value, flags);
     }
 

@@ -65,7 +65,7 @@ public sealed unsafe class ArrayMapObject : MapObject
         var size = _valueSize;
         if ((uint)value.Length < size)
             return Errno.EFAULT;
-        Unsafe.CopyBlockUnaligned(ref MemoryMarshal.GetReference(value), ref *(byte*)(_values + (nint)(index * _elemSize)), size);
+        CopyValue(ref MemoryMarshal.GetReference(value), ref *(byte*)(_values + (nint)(index * _elemSize)), size);
         GC.KeepAlive(this);
         return Errno.None;
     }
@@ -133,7 +133,7 @@ public sealed unsafe class ArrayMapObject : MapObject
         var size = _valueSize;
         if ((uint)value.Length < size)
             return Errno.EFAULT;
-        Unsafe.CopyBlockUnaligned(ref *(byte*)(_values + (nint)(index * _elemSize)), ref MemoryMarshal.GetReference(value), size);
+        CopyValue(ref *(byte*)(_values + (nint)(index * _elemSize)), ref MemoryMarshal.GetReference(value), size);
         GC.KeepAlive(this);
         return Errno.None;
     }

@@ -50,6 +50,8 @@ public abstract unsafe class MapObject : BpfObject
         _budget = p.Budget;
         _header = header;
         ElemSize = (p.ValueSize + 7u) & ~7u;
+        SyscallValueSize = p.Type == MapType.PerCpuArray ? (int)ElemSize * p.PossibleCpus : (int)p.ValueSize;
+        TakesDescriptors = p.Type is MapType.ProgArray or MapType.PerfEventArray or MapType.CgroupArray;
         _self = GCHandle.Alloc(this, GCHandleType.Weak);
 
         ref var h = ref HeaderRef;
@@ -122,7 +124,10 @@ public abstract unsafe class MapObject : BpfObject
     /// The bytes a syscall-side lookup or update of one element reads or writes: value_size, or
     /// <c>round_up(value_size, 8) * possible CPUs</c> for per-CPU maps (the kernel's <c>bpf_map_value_size</c>).
     /// </summary>
-    public virtual int SyscallValueSize => (int)ValueSize;
+    public int SyscallValueSize { get; }
+
+    /// <summary>True for the fd-array types, whose syscall-side update resolves a descriptor.</summary>
+    public bool TakesDescriptors { get; }
 
     /// <summary>True if the type has the generic BPF_MAP_LOOKUP_BATCH / BPF_MAP_UPDATE_BATCH (else ENOTSUPP).</summary>
     public virtual bool SupportsBatch => false;
@@ -266,6 +271,18 @@ public abstract unsafe class MapObject : BpfObject
         if (_self.IsAllocated)
             _self.Free();
         _budget.Release(MemoryUsage);
+    }
+
+    /// <summary>Copies <paramref name="size"/> bytes; 8- and 4-byte values (counters) without a call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private protected static void CopyValue(ref byte destination, ref byte source, uint size)
+    {
+        if (size == 8)
+            Unsafe.WriteUnaligned(ref destination, Unsafe.ReadUnaligned<ulong>(ref source));
+        else if (size == 4)
+            Unsafe.WriteUnaligned(ref destination, Unsafe.ReadUnaligned<uint>(ref source));
+        else
+            Unsafe.CopyBlockUnaligned(ref destination, ref source, size);
     }
 
     /// <summary>Reads a 4-byte array index from a key buffer of at least 4 bytes, without a bounds check.</summary>

@@ -55,9 +55,6 @@ public sealed unsafe class PerCpuArrayMapObject : MapObject
     public override int PossibleCpus => _cpus;
 
     /// <inheritdoc/>
-    public override int SyscallValueSize => (int)_elemSize * _cpus;
-
-    /// <inheritdoc/>
     public override bool SupportsBatch => true;
 
     /// <inheritdoc/>
