@@ -6,8 +6,8 @@ using SharpBpf.Cli.Conformance;
 namespace SharpBpf.Cli.Commands;
 
 /// <summary>
-/// <c>sharpbpf conformance &lt;dir-or-files...&gt; [--json]</c>: runs bpf_conformance <c>.data</c> files through the
-/// interpreter, prints one line per failing file and ends with <c>N passed, N failed</c>; exit code 1 if any failed.
+/// <c>sharpbpf conformance &lt;dir-or-files...&gt; [--mode interpreter|jit] [--json]</c>: runs bpf_conformance
+/// <c>.data</c> files through the interpreter or the JIT, prints one line per failing file and ends with <c>N passed, N failed</c>; exit code 1 if any failed.
 /// </summary>
 public static class ConformanceCommand
 {
@@ -20,9 +20,14 @@ public static class ConformanceCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print passing and skipped files" };
-        var command = new Command("conformance", "Run bpf_conformance test files through the interpreter")
+        var mode = new Option<ConformanceEngine>("--mode")
         {
-            paths, verbose,
+            Description = "Execution engine: interpreter or jit",
+            DefaultValueFactory = _ => ConformanceEngine.Interpreter,
+        };
+        var command = new Command("conformance", "Run bpf_conformance test files through the interpreter or the JIT")
+        {
+            paths, verbose, mode,
         };
         command.SetAction(parse => SharpBpfCli.Guard(context.Console, () =>
         {
@@ -38,7 +43,8 @@ public static class ConformanceCommand
 
             if (files.Count == 0)
                 throw new CliUsageException("no .data files found");
-            var results = files.Select(ConformanceRunner.Run).ToList();
+            var engine = parse.GetValue(mode);
+            var results = files.Select(f => ConformanceRunner.Run(f, engine)).ToList();
             var passed = results.Count(r => r.Verdict == ConformanceVerdict.Passed);
             var failed = results.Count(r => r.Verdict == ConformanceVerdict.Failed);
             var skipped = results.Count(r => r.Verdict == ConformanceVerdict.Skipped);

@@ -2,6 +2,7 @@ using System.Globalization;
 using SharpBpf.Asm;
 using SharpBpf.Runtime.Execution;
 using SharpBpf.Runtime.Helpers;
+using SharpBpf.Runtime.Jit;
 using SharpBpf.Runtime.Programs;
 
 namespace SharpBpf.Cli.Conformance;
@@ -87,8 +88,11 @@ public static class ConformanceRunner
         return null;
     }
 
-    /// <summary>Runs one file.</summary>
-    public static ConformanceResult Run(string path)
+    /// <summary>Runs one file through the interpreter.</summary>
+    public static ConformanceResult Run(string path) => Run(path, ConformanceEngine.Interpreter);
+
+    /// <summary>Runs one file through <paramref name="engine"/>.</summary>
+    public static ConformanceResult Run(string path, ConformanceEngine engine)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (SkipReason(path) is { } reason)
@@ -104,11 +108,15 @@ public static class ConformanceRunner
             return new(path, ConformanceVerdict.Failed, $"cannot read the test: {e.Message}");
         }
 
-        return Run(path, test);
+        return Run(path, test, engine);
     }
 
-    /// <summary>Runs a parsed test.</summary>
-    public static ConformanceResult Run(string path, ConformanceTestFile test)
+    /// <summary>Runs a parsed test through the interpreter.</summary>
+    public static ConformanceResult Run(string path, ConformanceTestFile test) =>
+        Run(path, test, ConformanceEngine.Interpreter);
+
+    /// <summary>Runs a parsed test through <paramref name="engine"/>.</summary>
+    public static ConformanceResult Run(string path, ConformanceTestFile test, ConformanceEngine engine)
     {
         ArgumentNullException.ThrowIfNull(test);
         if (!test.ExpectsError && test.ExpectedResult is null)
@@ -132,7 +140,9 @@ public static class ConformanceRunner
         try
         {
             var memory = test.Memory is null ? [] : (byte[])test.Memory.Clone();
-            r0 = program.Run(new RunState(), memory);
+            r0 = engine == ConformanceEngine.Jit
+                ? JitProgram.Compile(program).Run(new RunState(), memory)
+                : program.Run(new RunState(), memory);
         }
         catch (BpfRuntimeException e)
         {

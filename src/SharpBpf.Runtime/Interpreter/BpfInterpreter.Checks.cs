@@ -48,7 +48,7 @@ internal static unsafe partial class BpfInterpreter
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CheckSlow(RunState state, ulong address, uint size, MemoryAccess access, int nextIndex)
+    internal static void CheckSlow(RunState state, ulong address, uint size, MemoryAccess access, int nextIndex)
     {
         if (!state.FindRegion(address, size, access, out _))
             ThrowAccess(state, address, size, access, nextIndex - 1);
@@ -74,7 +74,7 @@ internal static unsafe partial class BpfInterpreter
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowMisaligned(RunState state, ulong address, uint size, int index)
+    internal static void ThrowMisaligned(RunState state, ulong address, uint size, int index)
     {
         var program = state.Program!;
         throw new BpfRuntimeException(
@@ -84,28 +84,28 @@ internal static unsafe partial class BpfInterpreter
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowBudget(InterpretedProgram program, int index) =>
+    internal static void ThrowBudget(InterpretedProgram program, int index) =>
         throw new BpfRuntimeException(
             $"{program.Describe(index)}: instruction budget of {program.InstructionBudget} exceeded",
             BpfRuntimeErrorKind.InstructionBudgetExceeded, program.PcOf(index));
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowCallDepth(InterpretedProgram program, int index) =>
+    internal static void ThrowCallDepth(InterpretedProgram program, int index) =>
         throw new BpfRuntimeException(
             $"{program.Describe(index)}: call depth exceeds {RunState.MaxFrames} frames",
             BpfRuntimeErrorKind.CallDepthExceeded, program.PcOf(index));
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowUnknownHelper(InterpretedProgram program, int index, ulong id) =>
+    internal static void ThrowUnknownHelper(InterpretedProgram program, int index, ulong id) =>
         throw new BpfRuntimeException(
             $"{program.Describe(index)}: indirect call to unknown helper {(long)id} ({program.Helpers.NameOf((long)id)})",
             BpfRuntimeErrorKind.UnknownHelper, program.PcOf(index));
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowInvalid(InterpretedProgram program, int index) =>
+    internal static void ThrowInvalid(InterpretedProgram program, int index) =>
         throw new BpfRuntimeException(
             $"{program.Describe(index)}: cannot execute this instruction",
             BpfRuntimeErrorKind.InvalidInstruction, program.PcOf(index));

@@ -272,13 +272,13 @@ internal static unsafe partial class BpfInterpreter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Div64(ulong a, ulong b) => b == 0 ? 0 : a / b;
+    internal static ulong Div64(ulong a, ulong b) => b == 0 ? 0 : a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mod64(ulong a, ulong b) => b == 0 ? a : a % b;
+    internal static ulong Mod64(ulong a, ulong b) => b == 0 ? a : a % b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SDiv64(ulong a, ulong b) => (long)b switch
+    internal static ulong SDiv64(ulong a, ulong b) => (long)b switch
     {
         0 => 0,
         -1 => 0 - a, // also INT_MIN / -1 = INT_MIN, which .NET division would trap on
@@ -286,7 +286,7 @@ internal static unsafe partial class BpfInterpreter
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SMod64(ulong a, ulong b) => (long)b switch
+    internal static ulong SMod64(ulong a, ulong b) => (long)b switch
     {
         0 => a,
         -1 => 0, // also INT_MIN % -1 = 0, which .NET would trap on
@@ -294,13 +294,13 @@ internal static unsafe partial class BpfInterpreter
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Div32(uint a, uint b) => b == 0 ? 0 : a / b;
+    internal static ulong Div32(uint a, uint b) => b == 0 ? 0 : a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mod32(uint a, uint b) => b == 0 ? a : a % b;
+    internal static ulong Mod32(uint a, uint b) => b == 0 ? a : a % b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SDiv32(uint a, uint b) => (int)b switch
+    internal static ulong SDiv32(uint a, uint b) => (int)b switch
     {
         0 => 0,
         -1 => 0u - a,
@@ -308,7 +308,7 @@ internal static unsafe partial class BpfInterpreter
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SMod32(uint a, uint b) => (int)b switch
+    internal static ulong SMod32(uint a, uint b) => (int)b switch
     {
         0 => a,
         -1 => 0,
@@ -365,7 +365,7 @@ internal static unsafe partial class BpfInterpreter
     }
 
     // No Interlocked.Xor: a compare-exchange loop; returns the old value.
-    private static int Xor32(int* p, int v)
+    internal static int Xor32(int* p, int v)
     {
         int old;
         do
@@ -376,7 +376,7 @@ internal static unsafe partial class BpfInterpreter
         return old;
     }
 
-    private static long Xor64(long* p, long v)
+    internal static long Xor64(long* p, long v)
     {
         long old;
         do

@@ -59,6 +59,9 @@ public sealed class InterpretedProgram
 
     internal MapObject[] MapArray { get; }
 
+    /// <summary>The compiled body when the JIT has attached one (see <c>JitProgram.Attach</c>); runs then use it.</summary>
+    internal Jit.JitEntry? Compiled { get; set; }
+
     /// <summary>Decodes, checks and resolves <paramref name="instructions"/>.</summary>
     /// <exception cref="BpfProgramException">The program is malformed or uses something this runtime lacks.</exception>
     public static InterpretedProgram Create(ReadOnlySpan<Instruction> instructions, ProgramOptions? options = null)
@@ -93,7 +96,7 @@ public sealed class InterpretedProgram
     public ulong Run(RunState state, ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return BpfInterpreter.Run(this, state, r1, r2, r3, r4, r5);
+        return Execute(state, r1, r2, r3, r4, r5);
     }
 
     /// <summary>
@@ -107,7 +110,7 @@ public sealed class InterpretedProgram
         if (memory.IsEmpty)
         {
             state.ClearContext();
-            return BpfInterpreter.Run(this, state, 0, 0, 0, 0, 0);
+            return Execute(state, 0, 0, 0, 0, 0);
         }
 
         fixed (byte* p = memory)
@@ -115,13 +118,24 @@ public sealed class InterpretedProgram
             state.SetContext((nint)p, (ulong)memory.Length);
             try
             {
-                return BpfInterpreter.Run(this, state, (ulong)p, (ulong)memory.Length, 0, 0, 0);
+                return Execute(state, (ulong)p, (ulong)memory.Length, 0, 0, 0);
             }
             finally
             {
                 state.ClearContext();
             }
         }
+    }
+
+    private ulong Execute(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
+    {
+        if (Compiled is { } compiled)
+        {
+            state.BeginRun(this);
+            return compiled(state, r1, r2, r3, r4, r5);
+        }
+
+        return BpfInterpreter.Run(this, state, r1, r2, r3, r4, r5);
     }
 
     /// <summary>The slot index of logical instruction <paramref name="index"/> (the sentinel maps past the end).</summary>

@@ -1,0 +1,330 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using SharpBpf.Abi;
+using SharpBpf.Asm;
+using SharpBpf.Runtime.Execution;
+using SharpBpf.Runtime.Helpers;
+using SharpBpf.Runtime.Interpreter;
+using SharpBpf.Runtime.Maps;
+using SharpBpf.Runtime.Programs;
+
+namespace SharpBpf.Runtime.Jit;
+
+/// <summary>The compiled body of a program: r1..r5 in, r0 out; the caller has run <see cref="RunState.BeginRun"/>.</summary>
+internal delegate ulong JitEntry(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5);
+
+/// <summary>
+/// Translates a resolved program (the interpreter's <see cref="Slot"/>s: jump targets, helper pointers and
+/// <c>lddw</c> values already resolved) into one collectible <see cref="DynamicMethod"/>. The eleven registers are
+/// IL locals (never address-taken, so RyuJIT enregisters them); bpf-to-bpf calls use an explicit frame stack inside
+/// the method (the <see cref="RunState"/>'s frames, as the interpreter), so no program can drive host recursion.
+/// </summary>
+internal sealed unsafe partial class JitCompiler
+{
+    private static readonly Type[] s_parameters =
+        [typeof(RunState), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)];
+
+    private static readonly Type[] s_helperParameters = s_parameters;
+
+    private static readonly nint s_lookupHelper =
+        (nint)(delegate* managed<RunState, ulong, ulong, ulong, ulong, ulong, ulong>)&MapHelpers.MapLookupElem;
+
+    private readonly InterpretedProgram _program;
+    private readonly Slot[] _code;
+    private readonly bool _checked;
+    private readonly bool _budgeted;
+    private readonly ILGenerator _il;
+    private readonly LocalBuilder[] _r = new LocalBuilder[11];
+    private readonly LocalBuilder _depth;
+    private readonly LocalBuilder? _budget;
+    private readonly LocalBuilder _key;
+    private readonly Label[] _labels;
+    private readonly List<Label> _returnLabels = [];
+    private readonly Label _returnDispatch;
+    private readonly DynamicMethod _method;
+
+    private JitCompiler(InterpretedProgram program)
+    {
+        _program = program;
+        _code = program.Code;
+        _checked = !program.Trusted;
+        _budgeted = program.InstructionBudget > 0;
+        _method = new DynamicMethod("bpf_" + (program.Name ?? "prog"), typeof(ulong), s_parameters,
+            typeof(JitCompiler).Module, skipVisibility: true);
+        _il = _method.GetILGenerator(Math.Max(256, _code.Length * 24));
+        for (var i = 0; i < _r.Length; i++)
+            _r[i] = _il.DeclareLocal(typeof(ulong));
+        _depth = _il.DeclareLocal(typeof(int));
+        _key = _il.DeclareLocal(typeof(uint));
+        if (_budgeted)
+            _budget = _il.DeclareLocal(typeof(long));
+        _labels = new Label[_code.Length];
+        for (var i = 0; i < _labels.Length; i++)
+            _labels[i] = _il.DefineLabel();
+        _returnDispatch = _il.DefineLabel();
+    }
+
+    /// <summary>Compiles <paramref name="program"/>; its <see cref="InterpretedProgram.Trusted"/> flag selects the checks.</summary>
+    public static JitEntry Compile(InterpretedProgram program)
+    {
+        var compiler = new JitCompiler(program);
+        compiler.EmitBody();
+        return compiler._method.CreateDelegate<JitEntry>();
+    }
+
+    private void EmitBody()
+    {
+        // Prologue: arguments into register locals, r10 = top of the outermost frame.
+        for (short a = 1; a <= 5; a++)
+        {
+            _il.Emit(OpCodes.Ldarg, a);
+            _il.Emit(OpCodes.Stloc, _r[a]);
+        }
+
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, typeof(RunState).GetProperty(nameof(RunState.StackTop))!.GetMethod!);
+        _il.Emit(OpCodes.Stloc, _r[10]);
+        if (_budgeted)
+        {
+            _il.Emit(OpCodes.Ldc_I8, _program.InstructionBudget);
+            _il.Emit(OpCodes.Stloc, _budget!);
+        }
+
+        var leaders = FindLeaders();
+        ulong? knownR1 = null;
+        for (var i = 0; i < _code.Length; i++)
+        {
+            _il.MarkLabel(_labels[i]);
+            if (leaders[i])
+                knownR1 = null;
+            if (_budgeted)
+                EmitBudget(i);
+            ref var s = ref _code[i];
+            EmitInstruction(ref s, i, knownR1);
+            knownR1 = TrackR1(ref s, knownR1);
+        }
+
+        EmitReturnDispatch();
+    }
+
+    // Instructions where control may arrive other than by falling through: the entry, jump targets, function
+    // starts and the instruction after each local call (reached again on return).
+    private bool[] FindLeaders()
+    {
+        var leaders = new bool[_code.Length + 1];
+        leaders[0] = true;
+        for (var i = 0; i < _code.Length; i++)
+        {
+            var op = _code[i].Op;
+            if (ProgramBuilder.IsJump(op) || op is Op.Ja or Op.Ja32 or Op.CallLocal)
+                leaders[_code[i].A] = true;
+            if (op == Op.CallLocal)
+                leaders[i + 1] = true;
+        }
+
+        return leaders;
+    }
+
+    // The constant in r1 after this instruction, if an lddw in this basic block put it there and nothing since
+    // changed it (the shape clang emits for a map argument).
+    private static ulong? TrackR1(ref Slot s, ulong? known)
+    {
+        var op = s.Op;
+        if (op == Op.Lddw)
+            return s.Dst == 1 ? (ulong)s.Imm : known;
+        if (op is Op.Call or Op.Callx or Op.CallLocal or Op.Exit)
+            return null;
+        if (IsStore(op) || ProgramBuilder.IsJump(op) || op is Op.Ja or Op.Ja32)
+            return known;
+        if (IsAtomic(op))
+            return s.Src == 1 ? null : known;
+        return s.Dst == 1 ? null : known;
+    }
+
+    private static bool IsStore(Op op) => op is Op.StB or Op.StH or Op.StW or Op.StDW
+        or Op.StxB or Op.StxH or Op.StxW or Op.StxDW;
+
+    private static bool IsAtomic(Op op) => op is >= Op.AtomicAdd32 and <= Op.AtomicCmpXchg64;
+
+    private void EmitBudget(int i)
+    {
+        var ok = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _budget!);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Conv_I8);
+        _il.Emit(OpCodes.Sub);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Stloc, _budget!);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Conv_I8);
+        _il.Emit(OpCodes.Bge, ok);
+        EmitLoadProgram();
+        _il.Emit(OpCodes.Ldc_I4, i);
+        _il.Emit(OpCodes.Call, Method(typeof(BpfInterpreter), nameof(BpfInterpreter.ThrowBudget)));
+        _il.MarkLabel(ok);
+    }
+
+    private void EmitReturnDispatch()
+    {
+        // An exit with frames left: pop one, restore r6-r9 and r10, and jump back after the call that made it.
+        _il.MarkLabel(_returnDispatch);
+        _il.Emit(OpCodes.Ldloc, _depth);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Sub);
+        _il.Emit(OpCodes.Stloc, _depth);
+        string[] saved = [nameof(JitRuntime.FrameR6), nameof(JitRuntime.FrameR7), nameof(JitRuntime.FrameR8), nameof(JitRuntime.FrameR9)];
+        for (var k = 0; k < 4; k++)
+        {
+            EmitStateDepthCall(saved[k]);
+            _il.Emit(OpCodes.Stloc, _r[6 + k]);
+        }
+
+        EmitStateDepthCall(nameof(JitRuntime.Pop));
+        _il.Emit(OpCodes.Stloc, _r[10]);
+        EmitStateDepthCall(nameof(JitRuntime.FrameReturn));
+        _il.Emit(OpCodes.Switch, _returnLabels.ToArray());
+        // Unreachable: every frame was pushed with one of the ids above.
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Ret);
+    }
+
+    private void EmitStateDepthCall(string name)
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _depth);
+        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), name));
+    }
+
+    private void EmitLoadProgram()
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, typeof(RunState).GetField(nameof(RunState.Program), BindingFlags.NonPublic | BindingFlags.Instance)!);
+    }
+
+    private static MethodInfo Method(Type type, string name) =>
+        type.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+        ?? throw new MissingMethodException(type.Name, name);
+
+    private void Ld(int reg) => _il.Emit(OpCodes.Ldloc, _r[reg]);
+
+    private void St(int reg) => _il.Emit(OpCodes.Stloc, _r[reg]);
+
+    private void LdcU64(ulong value)
+    {
+        if (value <= int.MaxValue)
+        {
+            _il.Emit(OpCodes.Ldc_I4, (int)value);
+            _il.Emit(OpCodes.Conv_U8);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)value);
+        }
+    }
+
+    private void ZeroArgumentRegisters()
+    {
+        for (var k = 1; k <= 5; k++)
+        {
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Conv_U8);
+            St(k);
+        }
+    }
+
+    private void EmitStopCheck()
+    {
+        var go = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, typeof(RunState).GetField(nameof(RunState.StopRequested), BindingFlags.NonPublic | BindingFlags.Instance)!);
+        _il.Emit(OpCodes.Brfalse, go);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, typeof(RunState).GetField(nameof(RunState.StopValue), BindingFlags.NonPublic | BindingFlags.Instance)!);
+        _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(go);
+    }
+
+    // An array lookup the compiler can inline: r1 holds the header of one of the program's ARRAY / PERCPU_ARRAY
+    // maps and the call goes to the default lookup helper.
+    private MapObject? InlinableLookup(ref Slot s, ulong? knownR1)
+    {
+        if (knownR1 is not { } header || s.Imm != s_lookupHelper)
+            return null;
+        foreach (var map in _program.MapArray)
+        {
+            if ((ulong)map.Header == header && map.Type is MapType.Array or MapType.PerCpuArray)
+                return map;
+        }
+
+        return null;
+    }
+
+    private void EmitInlinedLookup(MapObject map, int callPc)
+    {
+        var h = (MapHeader*)map.Header;
+        var isNull = _il.DefineLabel();
+        var done = _il.DefineLabel();
+
+        // The key: 4 bytes at r2, checked as the helper checks it.
+        if (_checked)
+        {
+            _il.Emit(OpCodes.Ldarg_0);
+            Ld(2);
+            _il.Emit(OpCodes.Ldc_I4, callPc);
+            _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ReadKeyChecked)));
+        }
+        else
+        {
+            Ld(2);
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Unaligned, (byte)1);
+            _il.Emit(OpCodes.Ldind_U4);
+        }
+
+        _il.Emit(OpCodes.Stloc, _key);
+        _il.Emit(OpCodes.Ldloc, _key);
+        _il.Emit(OpCodes.Ldc_I4, (int)h->MaxEntries);
+        _il.Emit(OpCodes.Bge_Un, isNull);
+
+        if (map.Type == MapType.PerCpuArray)
+        {
+            _il.Emit(OpCodes.Ldarg_0);
+            LdcU64(h->Values);
+            LdcU64(h->PerCpuStride);
+            _il.Emit(OpCodes.Ldc_I4, (int)h->PossibleCpus);
+            _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.PerCpuBase)));
+            _il.Emit(OpCodes.Dup);
+            St(0);
+            _il.Emit(OpCodes.Brfalse, done);
+            Ld(0);
+        }
+        else
+        {
+            LdcU64(h->Values);
+        }
+
+        _il.Emit(OpCodes.Ldloc, _key);
+        _il.Emit(OpCodes.Conv_U8);
+        if (h->ElemShift >= 0)
+        {
+            _il.Emit(OpCodes.Ldc_I4, h->ElemShift);
+            _il.Emit(OpCodes.Shl);
+        }
+        else
+        {
+            LdcU64(h->ElemSize);
+            _il.Emit(OpCodes.Mul);
+        }
+
+        _il.Emit(OpCodes.Add);
+        St(0);
+        _il.Emit(OpCodes.Br, done);
+        _il.MarkLabel(isNull);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Conv_U8);
+        St(0);
+        _il.MarkLabel(done);
+        ZeroArgumentRegisters();
+    }
+}

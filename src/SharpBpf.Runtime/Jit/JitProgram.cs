@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using SharpBpf.Runtime.Execution;
+using SharpBpf.Runtime.Interpreter;
+using SharpBpf.Runtime.Programs;
+
+namespace SharpBpf.Runtime.Jit;
+
+/// <summary>
+/// A program compiled to .NET IL (one collectible <see cref="System.Reflection.Emit.DynamicMethod"/>, turned into
+/// native code by RyuJIT on first run). It shares the interpreter's memory model exactly: the same
+/// <see cref="RunState"/> stack, regions and hot caches, the same helper functions, the same
+/// <see cref="BpfRuntimeException"/>s (message, kind, pc) for out-of-bounds accesses, misaligned atomics, call depth,
+/// unknown helpers and the instruction budget.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Checked mode (the default) bounds-checks every load, store and atomic except r10-relative accesses with a
+/// constant offset inside the current frame; a program created with <see cref="ProgramOptions.Trusted"/> is compiled
+/// without checks. An <see cref="ProgramOptions.InstructionBudget"/> is honoured instruction by instruction, exactly as
+/// the interpreter counts (at a cost: budgeted code is slower).
+/// </para>
+/// <para>
+/// <c>bpf_map_lookup_elem</c> on an ARRAY / PERCPU_ARRAY map whose header an <c>lddw</c> in the same basic block put in
+/// r1 is inlined into a key read (checked like the helper's), a bounds check, a shift or multiply and an add.
+/// </para>
+/// <para>
+/// Where dynamic code is not supported (<see cref="RuntimeFeature.IsDynamicCodeSupported"/> false, e.g. NativeAOT)
+/// <see cref="Compile"/> returns a program that runs in the interpreter, transparently.
+/// </para>
+/// <para>
+/// Tail calls: <see cref="Run(RunState, ulong, ulong, ulong, ulong, ulong)"/> is the entry stub where a trampoline
+/// loop will run the next program when a compiled program requests a tail call (the interpreter has no tail calls
+/// yet, so nothing requests one): the compiled body returns, the stub looks the target up at call time and loops, at
+/// most 33 times, with no host recursion.
+/// </para>
+/// </remarks>
+public sealed class JitProgram
+{
+    private readonly JitEntry? _entry;
+
+    private JitProgram(InterpretedProgram program, JitEntry? entry, TimeSpan compileTime)
+    {
+        Program = program;
+        _entry = entry;
+        CompileTime = compileTime;
+    }
+
+    /// <summary>True if this runtime can generate code (otherwise programs run in the interpreter).</summary>
+    public static bool IsSupported => RuntimeFeature.IsDynamicCodeSupported;
+
+    /// <summary>The resolved program this was compiled from.</summary>
+    public InterpretedProgram Program { get; }
+
+    /// <summary>True if runs execute generated code, false if they fall back to the interpreter.</summary>
+    public bool IsCompiled => _entry is not null;
+
+    /// <summary>True if memory accesses are not checked.</summary>
+    public bool Trusted => Program.Trusted;
+
+    /// <summary>The time spent generating IL (RyuJIT's own compilation happens at the first run).</summary>
+    public TimeSpan CompileTime { get; }
+
+    /// <summary>Compiles <paramref name="program"/> (or wraps it for the interpreter where code cannot be generated).</summary>
+    public static JitProgram Compile(InterpretedProgram program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        if (!IsSupported)
+            return new JitProgram(program, null, TimeSpan.Zero);
+        var start = Stopwatch.GetTimestamp();
+        var entry = JitCompiler.Compile(program);
+        return new JitProgram(program, entry, Stopwatch.GetElapsedTime(start));
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="program"/> and makes its own <see cref="InterpretedProgram.Run(RunState, ulong, ulong, ulong, ulong, ulong)"/>
+    /// execute the compiled code (how the userspace backend loads programs in JIT mode).
+    /// </summary>
+    public static JitProgram Attach(InterpretedProgram program)
+    {
+        var jit = Compile(program);
+        if (jit._entry is { } entry)
+            program.Compiled = entry;
+        return jit;
+    }
+
+    /// <summary>Runs the program with <c>r1</c>..<c>r5</c> as given and returns <c>r0</c>.</summary>
+    /// <exception cref="BpfRuntimeException">The run broke a rule (memory outside its regions, call depth, budget).</exception>
+    public ulong Run(RunState state, ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_entry is not { } entry)
+            return BpfInterpreter.Run(Program, state, r1, r2, r3, r4, r5);
+        state.BeginRun(Program);
+        return entry(state, r1, r2, r3, r4, r5);
+    }
+
+    /// <summary>Runs the program over <paramref name="memory"/> as the conformance suite does (r1 = memory, r2 = length).</summary>
+    public unsafe ulong Run(RunState state, Span<byte> memory)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (memory.IsEmpty)
+        {
+            state.ClearContext();
+            return Run(state, 0, 0, 0, 0, 0);
+        }
+
+        fixed (byte* p = memory)
+        {
+            state.SetContext((nint)p, (ulong)memory.Length);
+            try
+            {
+                return Run(state, (ulong)p, (ulong)memory.Length, 0, 0, 0);
+            }
+            finally
+            {
+                state.ClearContext();
+            }
+        }
+    }
+}
