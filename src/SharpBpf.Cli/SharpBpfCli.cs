@@ -35,7 +35,10 @@ public static class SharpBpfCli
         });
     }
 
-    /// <summary>Builds the command tree writing to <paramref name="console"/>.</summary>
+    /// <summary>
+    /// Builds the command tree writing to <paramref name="console"/>. A new noun is a class in Commands/ with a
+    /// <c>Create(CliContext)</c> factory returning its <see cref="Command"/> (verbs as subcommands), added here.
+    /// </summary>
     public static RootCommand CreateRootCommand(CliConsole console)
     {
         var context = new CliContext(console, new Option<bool>("--json")

@@ -178,6 +178,33 @@ public class MemoryTests
     }
 
     [Fact]
+    public unsafe void PacketRegion_SetThenCleared_AccessibleOnlyWhileSet()
+    {
+        var packet = GC.AllocateArray<byte>(32, pinned: true);
+        packet[31] = 0x5a;
+        var address = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packet[0]);
+        var program = Create(Lddw(1, (ulong)address), I(Op.LdxB, 0, 1, off: 31), Exit());
+        var state = new RunState();
+
+        state.SetPacket(address, 32, MemoryAccess.Read);
+        Assert.Equal(0x5aUL, program.Run(state));
+
+        state.ClearPacket();
+        Assert.Throws<BpfRuntimeException>(() => program.Run(state));
+    }
+
+    [Fact]
+    public void CheckAccess_ForHelperAuthors_FollowsTheRegions()
+    {
+        var state = new RunState();
+
+        Assert.True(state.TryCheckAccess(state.StackTop - 8, 8, write: true));
+        Assert.False(state.TryCheckAccess(state.StackTop - 4, 8, write: false));
+        Assert.True(state.TryCheckAccess(0, 0, write: true)); // nothing to touch
+        Assert.Throws<BpfRuntimeException>(() => state.CheckAccess(state.StackTop, 1, write: false));
+    }
+
+    [Fact]
     public void Trusted_ValidAccesses_SameResults()
     {
         var memory = new byte[] { 5, 0, 0, 0, 0, 0, 0, 0 };
