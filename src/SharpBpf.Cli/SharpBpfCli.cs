@@ -27,12 +27,22 @@ public static class SharpBpfCli
             return ExitCodes.Usage;
         }
 
-        return parse.Invoke(new InvocationConfiguration
+        try
         {
-            Output = console.Output,
-            Error = console.Error,
-            EnableDefaultExceptionHandler = false,
-        });
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = console.Output,
+                Error = console.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+#pragma warning disable CA1031 // The last line of defence: a bug must still end in one line, not a stack trace.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            console.Error.WriteLine($"error: internal error ({e.GetType().Name}): {e.Message}");
+            return ExitCodes.Failure;
+        }
     }
 
     /// <summary>
