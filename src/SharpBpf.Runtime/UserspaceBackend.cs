@@ -117,8 +117,8 @@ public sealed partial class UserspaceBackend : IBpfBackend
     public Errno MapGetFdById(uint id, uint openFlags, out int fd)
     {
         fd = -1;
-        if ((openFlags & ~((uint)(MapFlags.BPF_F_RDONLY | MapFlags.BPF_F_WRONLY) | PathFdFlag)) != 0)
-            return Errno.EINVAL;
+        if ((openFlags & ~(uint)(MapFlags.BPF_F_RDONLY | MapFlags.BPF_F_WRONLY)) != 0)
+            return Errno.EINVAL; // unlike BPF_OBJ_GET, BPF_F_PATH_FD is not accepted here
         if (OpenFile.ModeFromFlags(openFlags, out var mode) != Errno.None)
             return Errno.EINVAL;
         var err = Registry.TryOpen(ObjectKind.Map, id, out var obj);

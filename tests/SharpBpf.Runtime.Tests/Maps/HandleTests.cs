@@ -43,6 +43,7 @@ public class HandleTests
     [InlineData("K.p7", "/sys/fs/bpf/nonexistent", 0u, Errno.ENOENT)]
     [InlineData("K.p8", "/sys/fs/bpf", 0u, Errno.EACCES)]
     [InlineData("K.p11", "/sys/fs/bpf/nonexistent", 0x18u, Errno.EINVAL)]
+    [InlineData("K.x.p1", Pin, 1u << 14, Errno.None)]
     public void ObjGet_BadFlagsOrPath_MatchesKernel(string row, string path, uint flags, Errno expected)
     {
         using var kit = new MapTestKit();
@@ -73,6 +74,7 @@ public class HandleTests
     [InlineData("K.i3", 0x7fffff00u, 1u << 5, Errno.EINVAL)]
     [InlineData("K.i4", 0u, 0u, Errno.ENOENT)]
     [InlineData("K.i8", 0x80000000u, 0u, Errno.ENOENT)]
+    [InlineData("K.x.i1", 1u, 1u << 14, Errno.EINVAL)]
     public void MapGetFdById_Errors_MatchKernel(string row, uint id, uint flags, Errno expected)
     {
         using var kit = new MapTestKit();
