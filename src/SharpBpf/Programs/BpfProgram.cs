@@ -140,7 +140,8 @@ public sealed class BpfProgram : IDisposable
             DataSizeOut = dataIn.IsEmpty ? 0 : (uint)dataIn.Length + OutputSlack,
             CtxIn = contextIn,
             CtxSizeOut = contextIn.IsEmpty ? 0 : (uint)contextIn.Length,
-            Repeat = repeat,
+            // 0 and 1 mean the same to the kernel, but raw tracepoints accept only 0.
+            Repeat = repeat <= 1 ? 0 : repeat,
         });
 
     /// <summary>

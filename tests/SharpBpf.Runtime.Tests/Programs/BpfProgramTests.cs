@@ -72,6 +72,7 @@ public class BpfProgramTests
         using var program = BpfProgram.Load(kit.Backend, ProgramType.RawTracepoint, new[] { Call(8), Exit() });
 
         Assert.Equal(1u, program.TestRunOnCpu(1).ReturnValue);
+        Assert.True(program.TestRun(default(ReadOnlyMemory<byte>)).ReturnValue < 2); // any free slot, repeat left at 0
         var e = Assert.Throws<BpfException>(() => program.TestRunOnCpu(2));
         Assert.Equal(Errno.ENXIO, e.Errno);
         Assert.Contains("CPU 2 is not possible", e.Message, StringComparison.Ordinal);
