@@ -32,6 +32,9 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
             var created = HelperTable.CreateDefault();
             MapHelpers.Register(created);
             CpuHelpers.Register(created);
+            TailCallHelpers.Register(created);
+            PerfHelpers.Register(created);
+            CgroupHelpers.Register(created);
             return Interlocked.CompareExchange(ref _helpers, created, null) ?? created;
         }
     }
@@ -66,7 +69,8 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
     /// <c>fd N is not pointing to valid bpf_map</c>; direct value access per spec G; by-index forms EPROTO), the
     /// map/helper rules the verifier applies (EINVAL <c>cannot pass map_type N into func NAME#ID</c>, EACCES
     /// <c>write into map forbidden</c>) and unknown helpers (EINVAL <c>unknown helper N (name)</c>).
-    /// <see cref="ExecutionMode.Jit"/> and <see cref="ExecutionMode.JitTrusted"/> give ENOTSUPP until the JIT exists.
+    /// <see cref="ExecutionMode.Jit"/> and <see cref="ExecutionMode.JitTrusted"/> compile the program to IL (trusted: no
+    /// memory checks), or run it in the interpreter where dynamic code is not supported.
     /// The log is written whatever the log level.
     /// </remarks>
     public Errno ProgLoad(in ProgLoadAttr attr, out int fd, out string log)

@@ -99,7 +99,7 @@ internal static class ProgramObjectLoader
             return Errno.EINVAL;
         if (!IsValidName(attr.Name))
             return Errno.EINVAL;
-        if (attr.ExecutionMode is not (ExecutionMode.Default or ExecutionMode.Interpreter))
+        if (!Enum.IsDefined(attr.ExecutionMode))
             return Errno.ENOTSUPP;
         return Errno.None;
     }
@@ -338,7 +338,11 @@ internal static class ProgramObjectLoader
                 LddwResolver = insn => resolved[insn.Pc].Value,
                 InstructionBudget = backend.InstructionBudget,
                 MaxSlots = MaxSlots,
+                Trusted = attr.ExecutionMode == ExecutionMode.JitTrusted,
             });
+            // JIT modes: the program's runs execute compiled code (the interpreter where code cannot be generated).
+            if (attr.ExecutionMode is ExecutionMode.Jit or ExecutionMode.JitTrusted)
+                Jit.JitProgram.Attach(executable);
         }
         catch (BpfProgramException e)
         {

@@ -53,6 +53,9 @@ public class PropertyTests
     private static readonly Gen<((int, int, int, int, int)[] Main, (int, int, int, int, int)[] Callee)> s_program =
         Gen.Select(s_choice.Array[1, 30], s_choice.Array[0, 12]);
 
+    /// <summary>The well-formed random programs of this class (also the JIT's differential tests' input).</summary>
+    internal static Gen<DecodedInstruction[]> WellFormedPrograms { get; } = s_program.Select(p => Build(p.Main, p.Callee));
+
     [Fact]
     public void RandomWellFormedPrograms_NeverCrashOrHang()
     {

@@ -42,8 +42,8 @@ internal sealed class BenchObjects
 
     public int MapFd(string name) => _maps[name];
 
-    /// <summary>Loads program <paramref name="name"/> with its relocations applied.</summary>
-    public int Load(string name)
+    /// <summary>Loads program <paramref name="name"/> with its relocations applied, in <paramref name="mode"/>.</summary>
+    public int Load(string name, ExecutionMode mode = ExecutionMode.Default)
     {
         var program = Spec.FindProgram(name) ?? throw new ArgumentException($"no program {name}", nameof(name));
         var insns = (Instruction[])program.Instructions.Clone();
@@ -58,7 +58,7 @@ internal sealed class BenchObjects
 
         var err = _kit.Backend.ProgLoad(new ProgLoadAttr
         {
-            Type = program.Type, Instructions = insns, License = program.License, Name = program.Name,
+            Type = program.Type, Instructions = insns, License = program.License, Name = program.Name, ExecutionMode = mode,
         }, out var progFd, out var log);
         Assert.True(err == Errno.None, $"loading {name}: {err} {log}");
         return progFd;

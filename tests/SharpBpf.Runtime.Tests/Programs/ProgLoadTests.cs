@@ -205,7 +205,7 @@ public unsafe class ProgLoadTests
     }
 
     [Fact]
-    public void ProgLoad_JitMode_EnotsuppUntilTheJitExists()
+    public void ProgLoad_JitMode_Loads()
     {
         using var kit = new ProgramTestKit();
 
@@ -214,8 +214,7 @@ public unsafe class ProgLoadTests
             Type = ProgramType.Xdp, Instructions = ReturnConstant(2), License = "GPL", ExecutionMode = ExecutionMode.Jit,
         }, out _, out var log);
 
-        Assert.Equal(Errno.ENOTSUPP, err);
-        Assert.Contains("Jit", log, StringComparison.Ordinal);
+        Assert.True(err == Errno.None, log);
     }
 
     [Fact]
