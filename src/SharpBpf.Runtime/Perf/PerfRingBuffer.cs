@@ -15,8 +15,9 @@ namespace SharpBpf.Runtime.Perf;
 internal sealed unsafe class PerfRingBuffer
 {
     // Producers are serialised: the kernel serialises per CPU (a ring is written by one CPU at a time), here two
-    // threads may share a CPU slot or a per-task event, and the critical section is a short copy.
-    private readonly Lock _producerLock = new();
+    // threads may share a CPU slot or a per-task event. Contention is rare and the critical section a short copy,
+    // so a CAS spin lock (one interlocked op to enter, a release store to leave) beats a general lock here.
+    private int _producerBusy;
     private readonly byte* _base;
     private readonly byte* _data;
     private readonly ulong _mask;
@@ -70,8 +71,15 @@ internal sealed unsafe class PerfRingBuffer
     {
         get
         {
-            lock (_producerLock)
+            EnterProducer();
+            try
+            {
                 return _pendingLost;
+            }
+            finally
+            {
+                ExitProducer();
+            }
         }
     }
 
@@ -80,8 +88,15 @@ internal sealed unsafe class PerfRingBuffer
     {
         get
         {
-            lock (_producerLock)
+            EnterProducer();
+            try
+            {
                 return _totalLost;
+            }
+            finally
+            {
+                ExitProducer();
+            }
         }
     }
 
@@ -101,7 +116,9 @@ internal sealed unsafe class PerfRingBuffer
         uint rawSize = PerfRingLayout.RawSize((uint)n);
         uint sampleSize = PerfRingLayout.SampleFixedSize + rawSize;
         bool stored;
-        lock (_producerLock)
+        var signal = Volatile.Read(ref _signal);
+        EnterProducer();
+        try
         {
             ulong head = _head;
             ulong tail = Volatile.Read(ref DataTail);
@@ -136,13 +153,20 @@ internal sealed unsafe class PerfRingBuffer
 
                 // Release: the record bytes above are visible before the new head.
                 Volatile.Write(ref DataHead, head);
-                Interlocked.Add(ref _published, records);
+                if (signal is null)
+                    Volatile.Write(ref _published, _published + records);
+                else
+                    Interlocked.Add(ref _published, records);
             }
+        }
+        finally
+        {
+            ExitProducer();
         }
 
         // The reader arms its signal and then re-checks IsWakeupDue; here the state change above (an interlocked add,
         // or the fence below) is ordered before the load of "armed", so one of the two sides always sees the other.
-        var signal = Volatile.Read(ref _signal);
+        // Without a reader nobody waits: no fence is needed (a reader attaching meanwhile is woken by the next output).
         if (signal is null)
             return stored ? Errno.None : Errno.ENOSPC;
         if (!stored)
@@ -183,6 +207,18 @@ internal sealed unsafe class PerfRingBuffer
         if (Interlocked.Exchange(ref _freed, 1) == 0)
             NativeMemory.AlignedFree(_base);
     }
+
+    private void EnterProducer()
+    {
+        if (Interlocked.CompareExchange(ref _producerBusy, 1, 0) == 0)
+            return;
+        var spin = default(SpinWait);
+        do
+            spin.SpinOnce();
+        while (Interlocked.CompareExchange(ref _producerBusy, 1, 0) != 0);
+    }
+
+    private void ExitProducer() => Volatile.Write(ref _producerBusy, 0);
 
     private static ReadOnlySpan<byte> Zeros => [0, 0, 0, 0, 0, 0, 0, 0];
 
