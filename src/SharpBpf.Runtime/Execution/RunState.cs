@@ -53,6 +53,16 @@ public sealed unsafe class RunState
     internal bool StopRequested;
     internal ulong StopValue;
 
+    // Tail calls (see Helpers.TailCallHelpers): the helper records the target and stops the running program; the
+    // run loop in InterpretedProgram switches to it, so the interpreter and compiled code share one mechanism and
+    // a chain never nests on the host stack. The count is reset per run; the epoch record is held from the first
+    // tail call of a run until the run ends.
+    internal Objects.ProgramObject? TailCallTarget;
+    internal ulong TailCallContext;
+    internal int TailCallCount;
+    internal EpochDomain? Epoch;
+    internal int EpochRecord = -1;
+
     /// <summary>Creates a run state for CPU <paramref name="cpu"/>.</summary>
     public RunState(int cpu = 0)
     {

@@ -17,10 +17,18 @@ public class FdArrayMapObject : MapObject
 {
     private readonly BpfObject?[] _slots;
 
+    // The open file each entry was installed through (PERF_EVENT_ARRAY drops an owner's entries when it closes).
+    private readonly OpenFile?[] _owners;
+
+    // Host-side changes (update, delete, clear, owner release) are serialised so a slot and its owner change
+    // together; program-side reads (tail calls, helpers) stay lock-free through Volatile.Read.
+    private readonly Lock _gate = new();
+
     internal FdArrayMapObject(in MapParameters p, NativeBuffer header, BpfObject?[] slots)
         : base(p, header)
     {
         _slots = slots;
+        _owners = new OpenFile?[slots.Length];
     }
 
     /// <summary>The object in slot <paramref name="index"/>, or null if it is empty or out of range (lock-free).</summary>
@@ -83,7 +91,37 @@ public class FdArrayMapObject : MapObject
         var err = ResolveEntry(fds, mapFile, ufd, out var entry);
         if (err != Errno.None)
             return err;
-        var old = Interlocked.Exchange(ref _slots[index], entry);
+        return Install(index, entry!, mapFile);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="entry"/> (whose reference the caller hands over) into slot <paramref name="index"/>,
+    /// owned by <paramref name="owner"/>, after <see cref="CheckInsert"/>; releases the previous entry. On failure the
+    /// reference is released.
+    /// </summary>
+    protected Errno Install(uint index, BpfObject entry, OpenFile? owner)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (index >= MaxEntries)
+        {
+            ReleaseEntry(entry);
+            return Errno.E2BIG;
+        }
+
+        BpfObject? old;
+        lock (_gate)
+        {
+            var err = CheckInsert(entry);
+            if (err != Errno.None)
+            {
+                ReleaseEntry(entry);
+                return err;
+            }
+
+            old = Interlocked.Exchange(ref _slots[index], entry);
+            _owners[index] = owner;
+        }
+
         if (old is not null)
             ReleaseEntry(old);
         return Errno.None;
@@ -95,7 +133,13 @@ public class FdArrayMapObject : MapObject
         var index = ReadIndex(key);
         if (index >= MaxEntries)
             return Errno.E2BIG;
-        var old = Interlocked.Exchange(ref _slots[index], null);
+        BpfObject? old;
+        lock (_gate)
+        {
+            old = Interlocked.Exchange(ref _slots[index], null);
+            _owners[index] = null;
+        }
+
         if (old is null)
             return Errno.ENOENT;
         ReleaseEntry(old);
@@ -106,14 +150,38 @@ public class FdArrayMapObject : MapObject
     public override Errno GetNextKey(ReadOnlySpan<byte> key, Span<byte> nextKey) => ArrayGetNextKey(key, nextKey);
 
     /// <summary>Empties every slot (PROG_ARRAY when its last user reference goes).</summary>
-    public void Clear()
+    public void Clear() => ClearWhere(null);
+
+    /// <summary>
+    /// Empties the slots installed through <paramref name="owner"/> (every slot if null), releasing their entries
+    /// outside the lock (a release may free a program, whose grace period may run other frees).
+    /// </summary>
+    protected void ClearWhere(OpenFile? owner)
     {
-        for (var i = 0; i < _slots.Length; i++)
+        List<BpfObject>? released = null;
+        lock (_gate)
         {
-            if (Interlocked.Exchange(ref _slots[i], null) is { } old)
-                ReleaseEntry(old);
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                if (owner is not null && !ReferenceEquals(_owners[i], owner))
+                    continue;
+                _owners[i] = null;
+                if (Interlocked.Exchange(ref _slots[i], null) is { } old)
+                    (released ??= []).Add(old);
+            }
         }
+
+        if (released is null)
+            return;
+        foreach (var entry in released)
+            ReleaseEntry(entry);
     }
+
+    /// <summary>
+    /// Per-type rule checked under the map's lock just before an entry goes in (PROG_ARRAY's owner program type).
+    /// The default accepts.
+    /// </summary>
+    protected virtual Errno CheckInsert(BpfObject entry) => Errno.None;
 
     /// <summary>
     /// Turns the descriptor <paramref name="ufd"/> into the object to store, taking the reference the slot will hold

@@ -75,6 +75,9 @@ public static class MapFactory
             {
                 MapType.Array => new ArrayMapObject(p, header, storage!, extent),
                 MapType.PerCpuArray => new PerCpuArrayMapObject(p, header, storage!, extent),
+                MapType.ProgArray => new ProgArrayMapObject(p, header, slots!),
+                MapType.PerfEventArray => new PerfEventArrayMapObject(p, header, slots!),
+                MapType.CgroupArray => new CgroupArrayMapObject(p, header, slots!),
                 _ => new FdArrayMapObject(p, header, slots!),
             };
             charged = false; // the map owns the charge and the buffers now

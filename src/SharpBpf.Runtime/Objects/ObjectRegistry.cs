@@ -31,6 +31,12 @@ public sealed class ObjectRegistry
     public PinRegistry Pins { get; }
 
     /// <summary>
+    /// The grace periods of this registry's objects: programs reachable through prog-array slots are freed through it
+    /// (see <see cref="Execution.EpochDomain"/>).
+    /// </summary>
+    public Execution.EpochDomain Epochs { get; } = new();
+
+    /// <summary>
     /// Gives <paramref name="obj"/> the next id of its kind and makes it findable by id. Called once the object is
     /// fully built (the kernel publishes the id just before it installs the descriptor).
     /// </summary>

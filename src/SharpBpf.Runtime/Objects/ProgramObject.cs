@@ -103,7 +103,27 @@ public sealed class ProgramObject : BpfObject
     /// <inheritdoc/>
     protected override void OnFree()
     {
-        if (Interlocked.Exchange(ref _mapsReleased, 1) == 0)
-            ReleaseMaps(_maps);
+        // A run may have picked this program out of a prog-array slot without a reference (a tail call): its maps
+        // go only after every such run has ended (the kernel frees programs after an RCU grace period).
+        if (Registry is { } registry)
+            registry.Epochs.Retire(Reclaim);
+        else
+            Reclaim();
+    }
+
+    /// <summary>True once the program's grace period ended and its maps were released.</summary>
+    public bool IsReclaimed => Volatile.Read(ref _mapsReleased) != 0;
+
+    /// <summary>Counts programs whose grace period ended, process-wide (for tests that count frees).</summary>
+    public static long ReclaimedCount => Interlocked.Read(ref s_reclaimed);
+
+    private static long s_reclaimed;
+
+    private void Reclaim()
+    {
+        if (Interlocked.Exchange(ref _mapsReleased, 1) != 0)
+            return;
+        ReleaseMaps(_maps);
+        Interlocked.Increment(ref s_reclaimed);
     }
 }

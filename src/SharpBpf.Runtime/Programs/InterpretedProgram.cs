@@ -129,6 +129,26 @@ public sealed class InterpretedProgram
 
     private ulong Execute(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
     {
+        // One run = the entry program plus its tail-call chain, driven here so no chain nests on the host stack.
+        state.TailCallCount = 0;
+        state.TailCallTarget = null;
+        try
+        {
+            var r0 = ExecuteOne(state, r1, r2, r3, r4, r5);
+            while (state.TailCallTarget is { } next)
+                r0 = TailCallHelpers.RunTarget(state, next);
+            return r0;
+        }
+        finally
+        {
+            if (state.EpochRecord >= 0)
+                TailCallHelpers.LeaveEpoch(state);
+        }
+    }
+
+    /// <summary>Runs this program alone (one link of a tail-call chain).</summary>
+    internal ulong ExecuteOne(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
+    {
         if (Compiled is { } compiled)
         {
             state.BeginRun(this);
