@@ -9,7 +9,8 @@ using SharpBpf.Runtime.Programs;
 namespace SharpBpf.Cli.Commands;
 
 /// <summary>
-/// <c>sharpbpf run (--asm FILE | --hex HEX) [--mem HEX]</c>: runs a program through the interpreter and prints
+/// <c>sharpbpf run (--asm FILE | --hex HEX) [--mem HEX] [--mode interpreter|jit]</c>: runs a program through the
+/// interpreter (or the JIT) and prints
 /// <c>r0</c>. <c>r1</c> points to a writable copy of the memory and <c>r2</c> holds its length (both 0 without
 /// memory), as in the conformance suite.
 /// </summary>
@@ -30,9 +31,14 @@ public static class RunCommand
         {
             Description = "Use uBPF's conformance test helpers 0-5 instead of the Linux helpers",
         };
-        var command = new Command("run", "Run a program through the interpreter and print r0")
+        var mode = new Option<Conformance.ConformanceEngine>("--mode")
         {
-            asm, hex, mem, budget, testHelpers,
+            Description = "Execution engine: interpreter or jit (the JIT falls back to the interpreter where dynamic code is unsupported)",
+            DefaultValueFactory = _ => Conformance.ConformanceEngine.Interpreter,
+        };
+        var command = new Command("run", "Run a program through the interpreter or the JIT and print r0")
+        {
+            asm, hex, mem, budget, testHelpers, mode,
         };
         command.Validators.Add(result =>
         {
@@ -52,7 +58,9 @@ public static class RunCommand
                 Helpers = parse.GetValue(testHelpers) ? TestHelpers.CreateTable() : null,
                 InstructionBudget = parse.GetValue(budget),
             });
-            var r0 = loaded.Run(new RunState(), memory);
+            var r0 = parse.GetValue(mode) == Conformance.ConformanceEngine.Jit
+                ? SharpBpf.Runtime.Jit.JitProgram.Compile(loaded).Run(new RunState(), memory)
+                : loaded.Run(new RunState(), memory);
             if (parse.GetValue(context.Json))
             {
                 context.Console.Output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
