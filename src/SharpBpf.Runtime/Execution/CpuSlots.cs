@@ -152,6 +152,7 @@ public sealed class CpuSlots
         // No run may reach the previous run's packet or context buffers, which are freed after the run.
         state.ClearPacket();
         state.ClearContext();
+        state.Program = null; // do not keep the last program (and its maps' memory) reachable from an idle slot
         // Interlocked.Exchange is a full fence: the store is visible before the waiter count is read.
         Interlocked.Exchange(ref _busy[cpu].Value, 0);
         if (Volatile.Read(ref _waiters) != 0)
