@@ -160,16 +160,15 @@ public sealed partial class UserspaceBackend
             return Errno.None;
         count = 0;
         long keySize = map.KeySize, valueSize = map.SyscallValueSize;
+        // A buffer shorter than the whole batch is a bad pointer: the copy faults at its first element, as the
+        // kernel backend passes such a span (the kernel itself reads element by element).
+        if (keys.Length < maxCount * keySize || values.Length < maxCount * valueSize)
+            return Errno.EFAULT;
         uint cp;
         err = Errno.None;
         for (cp = 0; cp < maxCount; cp++)
         {
             long k = cp * keySize, v = cp * valueSize;
-            if (k + keySize > keys.Length || v + valueSize > values.Length)
-            {
-                err = Errno.EFAULT;
-                break;
-            }
 
             err = UpdateValue(file, map, keys.Slice((int)k, (int)keySize), values.Slice((int)v, (int)valueSize), elemFlags);
             if (err != Errno.None)
@@ -282,6 +281,9 @@ public sealed partial class UserspaceBackend
             hasPrev = true;
         }
 
+        // A buffer shorter than the whole batch is a bad pointer: the first copy into it faults.
+        var keysFault = keys.Length < (long)maxCount * keySize;
+        var valuesFault = values.Length < maxCount * valueSize;
         uint cp = 0;
         var err = Errno.None;
         while (cp < maxCount)
@@ -290,14 +292,14 @@ public sealed partial class UserspaceBackend
             if (err != Errno.None)
                 break;
             long k = (long)cp * keySize, v = cp * valueSize;
-            if (k + keySize > keys.Length)
+            if (keysFault)
             {
                 err = Errno.EFAULT;
                 break;
             }
 
             key.CopyTo(keys.Slice((int)k, keySize));
-            if (v + valueSize > values.Length)
+            if (valuesFault)
             {
                 err = Errno.EFAULT;
                 break;

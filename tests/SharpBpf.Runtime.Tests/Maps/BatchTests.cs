@@ -159,6 +159,37 @@ public class BatchTests
     }
 
     [Fact]
+    public void MapLookupBatch_ValuesShorterThanTheBatch_FaultAtTheFirstValue()
+    {
+        // IBpfBackend: a span shorter than what the command may copy is a bad pointer (the kernel backend hands
+        // the kernel an address it refuses), so the first copy into it faults, after the first key was written.
+        using var kit = new MapTestKit();
+        var fd = CreateFilled(kit);
+        var keys = MapTestKit.Filled(12, 0xee);
+        var values = MapTestKit.Filled(16, 0xee);
+        var n = 3u;
+
+        Assert.Equal(Errno.EFAULT, kit.Backend.MapLookupBatch(fd, default, new byte[4], keys, values, ref n, 0, 0));
+
+        Assert.Equal(0u, n);
+        Assert.Equal(Convert.FromHexString("00000000eeeeeeeeeeeeeeee"), keys);
+        Assert.True(values.AsSpan().IndexOfAnyExcept((byte)0xee) < 0);
+    }
+
+    [Fact]
+    public void MapUpdateBatch_ValuesShorterThanTheBatch_NothingWritten()
+    {
+        using var kit = new MapTestKit();
+        var fd = CreateFilled(kit);
+        var n = 3u;
+
+        Assert.Equal(Errno.EFAULT, kit.Backend.MapUpdateBatch(fd, Keys(0, 1, 2), Values(7, 8), ref n, 0, 0));
+
+        Assert.Equal(0u, n);
+        Assert.Equal(100UL, kit.LookupU64(fd, 0));
+    }
+
+    [Fact]
     public void MapUpdateBatch_KeysNull_EfaultAndCountZero_K_b12()
     {
         using var kit = new MapTestKit();
