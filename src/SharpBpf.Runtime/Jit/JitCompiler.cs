@@ -49,8 +49,10 @@ internal sealed unsafe partial class JitCompiler
         _code = program.Code;
         _checked = !program.Trusted;
         _budgeted = program.InstructionBudget > 0;
-        _method = new DynamicMethod("bpf_" + (program.Name ?? "prog"), typeof(ulong), s_parameters,
-            typeof(JitCompiler).Module, skipVisibility: true);
+        // Anonymously hosted (not owned by this module): a method owned by a module inherits its debuggable
+        // attribute, so in a Debug build of SharpBpf.Runtime RyuJIT compiled programs with MinOpts (no register
+        // allocation of the BPF registers). restrictedSkipVisibility still lets the IL reach internal members.
+        _method = new DynamicMethod("bpf_" + (program.Name ?? "prog"), typeof(ulong), s_parameters, restrictedSkipVisibility: true);
         _il = _method.GetILGenerator(Math.Max(256, _code.Length * 24));
         for (var i = 0; i < _r.Length; i++)
             _r[i] = _il.DeclareLocal(typeof(ulong));
