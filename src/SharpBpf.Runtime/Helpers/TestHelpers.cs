@@ -33,9 +33,9 @@ public static unsafe class TestHelpers
         if (r2 == 0)
             return 0;
         state.CheckAccess(r1, r2, write: true);
-        var bytes = new Span<byte>((void*)r1, checked((int)r2));
-        foreach (ref var b in bytes)
-            b ^= 42;
+        var p = (byte*)r1;
+        for (ulong k = 0; k < r2; k++)
+            p[k] ^= 42;
         return 0;
     }
 
