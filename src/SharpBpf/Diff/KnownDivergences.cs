@@ -1,0 +1,36 @@
+namespace SharpBpf.Diff;
+
+/// <summary>
+/// Every deliberate difference between the userspace backend and the Linux kernel, in one place: the differential
+/// suite and <c>sharpbpf prog diff</c> accept exactly these and fail on anything else. docs/DIVERGENCES.md explains
+/// each with its reason and must list the same entries.
+/// </summary>
+public static class KnownDivergences
+{
+    /// <summary>
+    /// Conformance tests (file names without <c>.data</c>) that the kernel's verifier refuses while RFC 9669 (and the
+    /// userspace interpreter) gives them a result; see shared/conformance/VERIFY.md.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ConformanceRefusedByKernel { get; } = BuildConformance();
+
+    private static Dictionary<string, string> BuildConformance()
+    {
+        const string shift = "the kernel refuses a constant shift count >= the width or negative ('invalid shift N'); RFC 9669 masks it";
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string op in new[] { "arsh", "lsh", "rsh" })
+        {
+            foreach (string width in new[] { "32", "64" })
+            {
+                refused[$"{op}{width}-imm-high"] = shift;
+                refused[$"{op}{width}-imm-neg"] = shift;
+            }
+        }
+
+        refused["callx"] = "the kernel does not implement callx ('unknown opcode 8d'); RFC 9669 defines it";
+        return refused;
+    }
+
+    /// <summary>True when the kernel refusing conformance test <paramref name="name"/> is an expected refusal.</summary>
+    public static bool IsExpectedConformanceRefusal(string name, out string reason) =>
+        ConformanceRefusedByKernel.TryGetValue(name, out reason!);
+}
