@@ -256,9 +256,10 @@ internal sealed partial class JitCompiler
     }
 
     // True if [reg + offset, + size) lies in the current frame: r10 is always the top of the frame the stack region
-    // covers, so no check is needed (the one piece of "local reasoning" checked mode does).
-    private static bool InFrame(int reg, int offset, int size) =>
-        reg == 10 && offset >= -RunState.FrameSize && offset + size <= 0;
+    // covers, and a register known to hold r10 + c (same basic block) is as good, so no check is needed.
+    private bool InFrame(int reg, int offset, int size) =>
+        (reg == 10 ? 0 : _frameOffset[reg]) is { } fp
+        && (long)fp + offset >= -RunState.FrameSize && (long)fp + offset + size <= 0;
 
     // Pushes the (checked) address as a native int.
     private void EmitAddress(int reg, int offset, int size, int i, string check)

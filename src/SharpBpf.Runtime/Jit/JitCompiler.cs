@@ -43,6 +43,10 @@ internal sealed unsafe partial class JitCompiler
     private readonly Label _returnDispatch;
     private readonly DynamicMethod _method;
 
+    // Per register, within the current basic block: its value is r10 + this constant (null: unknown). Accesses
+    // through such a register that stay inside the frame need no check (clang's "r2 = r10; r2 += -4" key pointers).
+    private readonly int?[] _frameOffset = new int?[11];
+
     private JitCompiler(InterpretedProgram program)
     {
         _program = program;
@@ -98,12 +102,17 @@ internal sealed unsafe partial class JitCompiler
         {
             _il.MarkLabel(_labels[i]);
             if (leaders[i])
+            {
                 knownR1 = null;
+                Array.Clear(_frameOffset);
+            }
+
             if (_budgeted)
                 EmitBudget(i);
             ref var s = ref _code[i];
             EmitInstruction(ref s, i, knownR1);
             knownR1 = TrackR1(ref s, knownR1);
+            TrackFrameOffsets(ref s);
         }
 
         EmitReturnDispatch();
@@ -141,6 +150,38 @@ internal sealed unsafe partial class JitCompiler
         if (IsAtomic(op))
             return s.Src == 1 ? null : known;
         return s.Dst == 1 ? null : known;
+    }
+
+    private void TrackFrameOffsets(ref Slot s)
+    {
+        var op = s.Op;
+        if (op is Op.Call or Op.Callx or Op.CallLocal or Op.Exit)
+        {
+            for (var k = 0; k <= 5; k++)
+                _frameOffset[k] = null;
+            if (op == Op.CallLocal)
+                Array.Clear(_frameOffset);
+            return;
+        }
+
+        if (IsStore(op) || ProgramBuilder.IsJump(op) || op is Op.Ja or Op.Ja32)
+            return;
+        if (IsAtomic(op))
+        {
+            _frameOffset[s.Src] = null;
+            if (op is Op.AtomicCmpXchg32 or Op.AtomicCmpXchg64)
+                _frameOffset[0] = null;
+            return;
+        }
+
+        _frameOffset[s.Dst] = op switch
+        {
+            Op.Mov64Reg when s.Src == 10 => 0,
+            Op.Mov64Reg => _frameOffset[s.Src],
+            Op.Add64Imm when _frameOffset[s.Dst] is { } o && Math.Abs(s.Imm) < 1 << 20 => o + (int)s.Imm,
+            Op.Sub64Imm when _frameOffset[s.Dst] is { } o && Math.Abs(s.Imm) < 1 << 20 => o - (int)s.Imm,
+            _ => null,
+        };
     }
 
     private static bool IsStore(Op op) => op is Op.StB or Op.StH or Op.StW or Op.StDW
@@ -269,7 +310,7 @@ internal sealed unsafe partial class JitCompiler
         var done = _il.DefineLabel();
 
         // The key: 4 bytes at r2, checked as the helper checks it.
-        if (_checked)
+        if (_checked && !InFrame(2, 0, 4))
         {
             _il.Emit(OpCodes.Ldarg_0);
             Ld(2);
