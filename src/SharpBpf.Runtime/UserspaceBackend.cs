@@ -80,7 +80,7 @@ public sealed partial class UserspaceBackend : IBpfBackend
         ArgumentNullException.ThrowIfNull(path);
         // bpf_fd_probe_obj: anything that is not a map, program or link is EINVAL, even a closed descriptor.
         var file = Files.Get(fd);
-        if (file is null || file.Object.Kind is ObjectKind.Foreign or ObjectKind.PerfEvent or ObjectKind.Cgroup)
+        if (file is null || file.Object.Kind is not (ObjectKind.Map or ObjectKind.Program or ObjectKind.Link))
             return Errno.EINVAL;
         return Registry.Pins.Pin(file.Object, path);
     }

@@ -1,13 +1,12 @@
 using System.Buffers.Binary;
 using SharpBpf.Abi;
-using SharpBpf.Runtime.Maps;
-using SharpBpf.Runtime.Objects;
 
 namespace SharpBpf.Runtime.Tests.Maps;
 
 /// <summary>
-/// The syscall side of the fd-array shells (spec D, E, F): what works before programs, perf events and cgroups
-/// exist in the runtime (lookup, delete, GET_NEXT_KEY, flags, bounds, descriptor resolution errors).
+/// The syscall side of the fd-array types (spec D, E, F) that does not need a program, perf event or cgroup:
+/// lookup, delete, GET_NEXT_KEY, flags, bounds and descriptor resolution errors. What the slots hold is tested in
+/// FdArrays/.
 /// </summary>
 public class FdArrayTests
 {
@@ -94,55 +93,5 @@ public class FdArrayTests
         Assert.Equal(Errno.None, kit.Backend.MapGetNextKey(fd, MapTestKit.Key(0), next));
         Assert.Equal(Errno.ENOENT, kit.Backend.MapGetNextKey(fd, MapTestKit.Key(1), next));
         Assert.Equal(Errno.ENOTSUPP, kit.Backend.MapLookupAndDeleteElem(fd, MapTestKit.Key(0), new byte[4], 0)); // K.ld6
-    }
-
-    [Fact]
-    public void ProgArray_StoresProgramReference_LookupGivesIdDeleteReleases()
-    {
-        using var kit = new MapTestKit();
-        var fd = kit.Create(MapType.ProgArray, 4, 4, 4);
-        var prog = new FakeProgram();
-        kit.Registry.Publish(prog);
-        Assert.Equal(Errno.None, kit.Backend.InstallObject(prog, AccessMode.ReadWrite, out var progFd));
-
-        Assert.Equal(Errno.None, kit.Update(fd, 1, BitConverter.GetBytes(progFd)));
-        Assert.Equal(2, prog.ReferenceCount);
-        var value = new byte[4];
-        Assert.Equal(Errno.None, kit.Lookup(fd, 1, value));
-        Assert.Equal(prog.Id, BinaryPrimitives.ReadUInt32LittleEndian(value));
-
-        kit.Backend.Close(progFd);
-        Assert.False(prog.IsFreed); // the slot keeps the program alive
-        Assert.Equal(Errno.None, kit.Backend.MapDeleteElem(fd, MapTestKit.Key(1), 0));
-        Assert.True(prog.IsFreed);
-    }
-
-    [Fact]
-    public void ProgArray_LastUserReference_ClearsSlots_D_r()
-    {
-        using var kit = new MapTestKit();
-        var fd = kit.Create(MapType.ProgArray, 4, 4, 4);
-        var map = Assert.IsType<FdArrayMapObject>(kit.MapOf(fd));
-        var prog = new FakeProgram();
-        Assert.Equal(Errno.None, kit.Backend.InstallObject(prog, AccessMode.ReadWrite, out var progFd));
-        Assert.Equal(Errno.None, kit.Update(fd, 0, BitConverter.GetBytes(progFd)));
-        kit.Backend.Close(progFd);
-        map.AcquireReference(); // a program using the prog array
-
-        kit.Backend.Close(fd);
-
-        Assert.Equal(0, map.OccupiedCount);
-        Assert.True(prog.IsFreed);
-        Assert.False(map.IsFreed);
-        map.ReleaseReference();
-    }
-
-    private sealed class FakeProgram : BpfObject
-    {
-        public override ObjectKind Kind => ObjectKind.Program;
-
-        protected override void OnFree()
-        {
-        }
     }
 }
