@@ -20,7 +20,8 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
 
     /// <summary>
     /// The helpers programs loaded here may call: the Linux helpers of the runtime (<see cref="LinuxHelpers"/>,
-    /// <see cref="MapHelpers"/>, <see cref="CpuHelpers"/>). Programs resolve their calls when they are loaded, so
+    /// <see cref="MapHelpers"/>, <see cref="CpuHelpers"/>, <see cref="TimeHelpers"/>, <see cref="RandomHelpers"/>,
+    /// <see cref="TaskHelpers"/>, <see cref="TraceHelpers"/>, <see cref="XdpHelpers"/>, <see cref="LoopHelpers"/>). Programs resolve their calls when they are loaded, so
     /// helpers registered here later serve only programs loaded later.
     /// </summary>
     public HelperTable Helpers
@@ -32,6 +33,12 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
             var created = HelperTable.CreateDefault();
             MapHelpers.Register(created);
             CpuHelpers.Register(created);
+            TimeHelpers.Register(created);
+            RandomHelpers.Register(created);
+            TaskHelpers.Register(created);
+            TraceHelpers.Register(created);
+            XdpHelpers.Register(created);
+            LoopHelpers.Register(created);
             TailCallHelpers.Register(created);
             PerfHelpers.Register(created);
             CgroupHelpers.Register(created);
@@ -162,72 +169,71 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
     /// <summary>The program behind <paramref name="fd"/>, for tools and tests (null if it is not an open program).</summary>
     public ProgramObject? GetProgram(int fd) => Files.Get(fd)?.Object as ProgramObject;
 
-    private unsafe Errno TestRun(ProgramObject program, IProgramContext context, in TestRunAttr attr, int cpu,
+    private Errno TestRun(ProgramObject program, IProgramContext context, in TestRunAttr attr, int cpu,
         out TestRunResult result)
     {
         result = new TestRunResult(0, 0, [], []);
         var repeat = context.MeasuresDuration && attr.Repeat > 1 ? attr.Repeat : 1u;
-        nint data = 0, ctx = 0;
-        try
+        // The type's context builds the packet and context (and checks ctx_in); every repeat shares them.
+        var err = context.Prepare(program.Type, attr, out var prepared);
+        if (err != Errno.None)
+            return err;
+        using (var run = prepared!)
         {
-            data = CopyToNative(attr.DataIn.Span);
-            ctx = CopyToNative(attr.CtxIn.Span);
-            var buffers = new TestRunBuffers(data, attr.DataIn.Length, ctx, attr.CtxIn.Length);
             ulong retval = 0;
             long elapsed;
             using (var slot = cpu < 0 ? CpuSlots.Acquire() : CpuSlots.Acquire(cpu))
             {
                 var state = slot.State;
-                context.Enter(state, buffers, out var r1, out var r2);
-                var executable = program.Executable;
-                var start = Stopwatch.GetTimestamp();
+                run.Enter(state, out var r1, out var r2);
                 try
                 {
+                    var executable = program.Executable;
+                    var start = Stopwatch.GetTimestamp();
                     for (var i = 0u; i < repeat; i++)
                         retval = executable.Run(state, r1, r2);
+                    elapsed = Stopwatch.GetTimestamp() - start;
                 }
                 catch (BpfRuntimeException e)
                 {
                     program.LastRunError = e.Message;
                     return Errno.EFAULT;
                 }
-
-                elapsed = Stopwatch.GetTimestamp() - start;
+                finally
+                {
+                    // The slot's state outlives this run: it must not keep pointing at memory freed below.
+                    run.Leave(state);
+                }
             }
 
             var duration = context.MeasuresDuration ? DurationPerRun(elapsed, repeat) : 0;
-            var err = Errno.None;
-            var outLength = context.DataOutLength(buffers);
-            byte[] dataOut = [];
+            var dataOut = run.DataOut;
+            var outLength = (uint)dataOut.Length;
+            byte[] dataCopy = [];
             if (attr.DataSizeOut != 0)
             {
-                var copy = Math.Min(outLength, attr.DataSizeOut);
                 if (outLength > attr.DataSizeOut)
                     err = Errno.ENOSPC;
-                dataOut = new ReadOnlySpan<byte>((void*)data, (int)copy).ToArray();
+                dataCopy = dataOut[..(int)Math.Min(outLength, attr.DataSizeOut)].ToArray();
             }
 
-            byte[] ctxOut = [];
-            var ctxLength = ctx == 0 ? 0u : (uint)attr.CtxIn.Length;
-            if (err == Errno.None && ctx != 0 && attr.CtxSizeOut != 0)
+            // bpf_ctx_finish: only when the data fitted, and only when there is a user context.
+            byte[] ctxCopy = [];
+            var ctxOut = run.ContextOut;
+            var ctxLength = (uint)(ctxOut?.Length ?? 0);
+            if (err == Errno.None && ctxOut is not null && attr.CtxSizeOut != 0)
             {
-                var copy = Math.Min(ctxLength, attr.CtxSizeOut);
                 if (ctxLength > attr.CtxSizeOut)
                     err = Errno.ENOSPC;
-                ctxOut = new ReadOnlySpan<byte>((void*)ctx, (int)copy).ToArray();
+                ctxCopy = ctxOut[..(int)Math.Min(ctxLength, attr.CtxSizeOut)];
             }
 
-            result = new TestRunResult((uint)retval, duration, dataOut, ctxOut)
+            result = new TestRunResult((uint)retval, duration, dataCopy, ctxCopy)
             {
                 DataSizeOut = outLength,
                 CtxSizeOut = ctxLength,
             };
             return err;
-        }
-        finally
-        {
-            FreeNative(data);
-            FreeNative(ctx);
         }
     }
 
@@ -236,21 +242,5 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
     {
         var ns = (double)ticks * 1e9 / Stopwatch.Frequency / repeat;
         return ns >= uint.MaxValue ? uint.MaxValue : (uint)ns;
-    }
-
-    /// <summary>A cache-line-aligned native copy of <paramref name="bytes"/>, or 0 for none (a NULL input).</summary>
-    private static unsafe nint CopyToNative(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.IsEmpty)
-            return 0;
-        var p = NativeMemory.AlignedAlloc((nuint)bytes.Length, 64);
-        bytes.CopyTo(new Span<byte>(p, bytes.Length));
-        return (nint)p;
-    }
-
-    private static unsafe void FreeNative(nint p)
-    {
-        if (p != 0)
-            NativeMemory.AlignedFree((void*)p);
     }
 }

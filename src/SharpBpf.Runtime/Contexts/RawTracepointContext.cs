@@ -14,9 +14,6 @@ internal sealed class RawTracepointContext : IProgramContext
     /// <summary><c>BPF_F_TEST_RUN_ON_CPU</c>.</summary>
     public const uint OnCpuFlag = 1;
 
-    /// <summary><c>MAX_BPF_FUNC_ARGS * sizeof(u64)</c>: the largest argument array.</summary>
-    private const int MaxContextSize = 12 * sizeof(ulong);
-
     /// <inheritdoc/>
     public bool MeasuresDuration => false;
 
@@ -31,7 +28,7 @@ internal sealed class RawTracepointContext : IProgramContext
         cpu = -1;
         if (!attr.DataIn.IsEmpty || attr.DataSizeOut != 0 || attr.CtxSizeOut != 0 || attr.Repeat != 0)
             return Errno.EINVAL;
-        if (attr.CtxIn.Length > MaxContextSize)
+        if (attr.CtxIn.Length > RawTracepointLayout.Size)
             return Errno.EINVAL;
         var onCpu = (attr.Flags & OnCpuFlag) != 0;
         if (!onCpu)
@@ -43,14 +40,38 @@ internal sealed class RawTracepointContext : IProgramContext
     }
 
     /// <inheritdoc/>
-    public void Enter(RunState state, in TestRunBuffers buffers, out ulong r1, out ulong r2)
+    public Errno Prepare(ProgramType type, in TestRunAttr attr, out ContextRun? run)
     {
-        if (buffers.Context != 0)
-            state.SetContext(buffers.Context, (ulong)buffers.ContextLength, MemoryAccess.Read);
-        r1 = (ulong)buffers.Context;
-        r2 = 0;
+        run = new Run(attr.CtxIn.Span);
+        return Errno.None;
     }
 
-    /// <inheritdoc/>
-    public uint DataOutLength(in TestRunBuffers buffers) => 0;
+    /// <summary>
+    /// The argument array: <c>ctx_in</c> in a zeroed array of 12 u64s (every argument a program may read is
+    /// readable), or no context at all (r1 = NULL) without <c>ctx_in</c>.
+    /// </summary>
+    private sealed unsafe class Run : ContextRun
+    {
+        private readonly nint _args;
+
+        public Run(ReadOnlySpan<byte> ctxIn)
+        {
+            if (ctxIn.IsEmpty)
+                return;
+            _args = Allocate(RawTracepointLayout.Size);
+            ctxIn.CopyTo(new Span<byte>((void*)_args, RawTracepointLayout.Size));
+        }
+
+        public override ReadOnlySpan<byte> DataOut => [];
+
+        public override byte[]? ContextOut => null;
+
+        public override void Enter(RunState state, out ulong r1, out ulong r2)
+        {
+            if (_args != 0)
+                state.SetContext(_args, RawTracepointLayout.Size, MemoryAccess.Read);
+            r1 = (ulong)_args;
+            r2 = 0;
+        }
+    }
 }

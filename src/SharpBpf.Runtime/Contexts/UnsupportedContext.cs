@@ -1,6 +1,5 @@
 using SharpBpf.Abi;
 using SharpBpf.Backend;
-using SharpBpf.Runtime.Execution;
 
 namespace SharpBpf.Runtime.Contexts;
 
@@ -18,9 +17,9 @@ internal sealed class UnsupportedContext : IProgramContext
     }
 
     /// <inheritdoc/>
-    public void Enter(RunState state, in TestRunBuffers buffers, out ulong r1, out ulong r2) =>
-        throw new InvalidOperationException("this program type has no test run");
-
-    /// <inheritdoc/>
-    public uint DataOutLength(in TestRunBuffers buffers) => 0;
+    public Errno Prepare(ProgramType type, in TestRunAttr attr, out ContextRun? run)
+    {
+        run = null;
+        return Errno.ENOTSUPP;
+    }
 }

@@ -53,6 +53,10 @@ public sealed unsafe class RunState
     internal bool StopRequested;
     internal ulong StopValue;
 
+    // The test run whose packet and context this state is running on (set by ContextRun.Enter): helpers that
+    // change the packet (bpf_xdp_adjust_head/tail) act on it, never on memory the program can write.
+    internal Contexts.ContextRun? ContextRun;
+
     // Tail calls (see Helpers.TailCallHelpers): the helper records the target and stops the running program; the
     // run loop in InterpretedProgram switches to it, so the interpreter and compiled code share one mechanism and
     // a chain never nests on the host stack. The count is reset per run; the epoch record is held from the first

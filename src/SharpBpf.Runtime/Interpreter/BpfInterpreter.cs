@@ -21,17 +21,43 @@ internal static unsafe partial class BpfInterpreter
     public static ulong Run(InterpretedProgram program, RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
     {
         state.BeginRun(program);
-        return (program.Trusted, program.InstructionBudget > 0) switch
-        {
-            (false, false) => Execute<CheckedMode>(program, state, r1, r2, r3, r4, r5),
-            (false, true) => Execute<CheckedBudgetedMode>(program, state, r1, r2, r3, r4, r5),
-            (true, false) => Execute<TrustedMode>(program, state, r1, r2, r3, r4, r5),
-            (true, true) => Execute<TrustedBudgetedMode>(program, state, r1, r2, r3, r4, r5),
-        };
+        return Dispatch(program, state, 0, 0, r1, r2, r3, r4, r5);
     }
 
+    /// <summary>
+    /// Runs the function starting at logical instruction <paramref name="startIndex"/> as a bpf-to-bpf call made
+    /// from call depth <paramref name="callerDepth"/> (a <c>bpf_loop</c> callback): a new stack frame, the caller's
+    /// frames left alone, and <c>exit</c> of the function returns to the caller instead of ending the run.
+    /// </summary>
+    internal static ulong RunFunction(InterpretedProgram program, RunState state, int startIndex, int callerDepth,
+        ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
+    {
+        var depth = callerDepth + 1;
+        if (depth >= RunState.MaxFrames)
+            ThrowCallDepth(program, startIndex);
+        state.ResetStack(depth);
+        try
+        {
+            return Dispatch(program, state, startIndex, depth, r1, r2, r3, r4, r5);
+        }
+        finally
+        {
+            state.ResetStack(callerDepth);
+        }
+    }
+
+    private static ulong Dispatch(InterpretedProgram program, RunState state, int startIndex, int baseDepth,
+        ulong r1, ulong r2, ulong r3, ulong r4, ulong r5) =>
+        (program.Trusted, program.InstructionBudget > 0) switch
+        {
+            (false, false) => Execute<CheckedMode>(program, state, startIndex, baseDepth, r1, r2, r3, r4, r5),
+            (false, true) => Execute<CheckedBudgetedMode>(program, state, startIndex, baseDepth, r1, r2, r3, r4, r5),
+            (true, false) => Execute<TrustedMode>(program, state, startIndex, baseDepth, r1, r2, r3, r4, r5),
+            (true, true) => Execute<TrustedBudgetedMode>(program, state, startIndex, baseDepth, r1, r2, r3, r4, r5),
+        };
+
     [SkipLocalsInit]
-    private static ulong Execute<TMode>(InterpretedProgram program, RunState state,
+    private static ulong Execute<TMode>(InterpretedProgram program, RunState state, int startIndex, int baseDepth,
         ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
         where TMode : struct, IExecutionMode
     {
@@ -44,11 +70,11 @@ internal static unsafe partial class BpfInterpreter
         r[3] = a3;
         r[4] = a4;
         r[5] = a5;
-        r[10] = state.StackTop;
+        r[10] = state.StackTop - (ulong)(baseDepth * FrameSize);
 
         ref var code = ref MemoryMarshal.GetArrayDataReference(program.Code);
-        var pc = 0;
-        var depth = 0;
+        var pc = startIndex;
+        var depth = baseDepth;
         var budget = program.InstructionBudget;
 
         while (true)
@@ -249,7 +275,7 @@ internal static unsafe partial class BpfInterpreter
 
                 case Op.Exit:
                 {
-                    if (depth == 0)
+                    if (depth == baseDepth)
                         return r[0];
                     depth--;
                     ref var frame = ref state.Frames[depth];

@@ -25,6 +25,7 @@ internal static class ProgramBuilder
             indexOfSlot[decoded[i].Pc] = i;
 
         var code = new Slot[decoded.Length + 1];
+        var callbacks = new List<int>();
         for (var i = 0; i < decoded.Length; i++)
         {
             var insn = decoded[i];
@@ -47,7 +48,18 @@ internal static class ProgramBuilder
                         throw Reject(insn, "incomplete lddw (the second slot is missing)");
                     if (slots[insn.Pc + 1] is { Opcode: not 0 } or { Registers: not 0 } or { Offset: not 0 })
                         throw new BpfProgramException($"pc {insn.Pc + 1}: invalid second half of the lddw at pc {insn.Pc}", insn.Pc + 1);
-                    slot.Imm = (long)ResolveLddw(insn, resolver);
+                    if (insn.Pseudo == PseudoKind.CodeAddress)
+                    {
+                        // A callback's address (bpf_loop): a token naming its first instruction, and a function start.
+                        var target = Target(insn, insn.Imm32, slots.Length, indexOfSlot, "callback address");
+                        callbacks.Add(target);
+                        slot.Imm = (long)CallbackAddress.Encode(target);
+                    }
+                    else
+                    {
+                        slot.Imm = (long)ResolveLddw(insn, resolver);
+                    }
+
                     break;
                 case Op.LdAbsB or Op.LdAbsH or Op.LdAbsW or Op.LdAbsDW
                     or Op.LdIndB or Op.LdIndH or Op.LdIndW or Op.LdIndDW:
@@ -89,7 +101,7 @@ internal static class ProgramBuilder
 
         // Running past the last instruction lands here and stops the run instead of reading past the array.
         code[decoded.Length].Op = Op.Invalid;
-        CheckFunctions(decoded, code);
+        CheckFunctions(decoded, code, callbacks);
         return code;
     }
 
@@ -144,8 +156,6 @@ internal static class ProgramBuilder
 
             case PseudoKind.Variable:
                 throw Reject(insn, "lddw src=3 (BTF variable) is not supported");
-            case PseudoKind.CodeAddress:
-                throw Reject(insn, "lddw src=4 (code address) is not supported");
             default:
                 throw Reject(insn, $"invalid lddw src {insn.Src}");
         }
@@ -155,9 +165,9 @@ internal static class ProgramBuilder
     /// The kernel's rules for bpf-to-bpf functions (every local call target starts one): each function ends with
     /// <c>exit</c> or an unconditional jump, and no jump leaves its function.
     /// </summary>
-    private static void CheckFunctions(DecodedInstruction[] decoded, Slot[] code)
+    private static void CheckFunctions(DecodedInstruction[] decoded, Slot[] code, List<int> callbacks)
     {
-        var starts = new SortedSet<int> { 0 };
+        var starts = new SortedSet<int>(callbacks) { 0 };
         for (var i = 0; i < decoded.Length; i++)
         {
             if (decoded[i].Op == Op.CallLocal)

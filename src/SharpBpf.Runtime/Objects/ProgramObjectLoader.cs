@@ -55,12 +55,17 @@ internal static class ProgramObjectLoader
         if (err != Errno.None)
             return err;
 
-        var slots = attr.Instructions.Span;
-        if (!Validator.TryValidate(slots, out var invalid, s_validation))
+        if (!Validator.TryValidate(attr.Instructions.Span, out var invalid, s_validation))
         {
             log = invalid.Message + "\n";
             return Errno.EINVAL;
         }
+
+        // The verifier's convert_ctx_access: context loads and stores checked and pointed at the runtime's layout.
+        err = Contexts.ContextRewriter.Rewrite(attr.Type, attr.ExpectedAttachType, attr.Instructions, out var rewritten, out log);
+        if (err != Errno.None)
+            return err;
+        var slots = rewritten.Span;
 
         var decoded = Decoder.Decode(slots);
         var maps = new List<MapObject>();
@@ -95,7 +100,7 @@ internal static class ProgramObjectLoader
             return Errno.E2BIG;
         if (attr.License is null)
             return Errno.EFAULT;
-        if (attr.Type == ProgramType.Unspec || !Enum.IsDefined(attr.Type))
+        if (attr.Type == ProgramType.Unspec || (!Enum.IsDefined(attr.Type) && !Contexts.RuntimeProgramTypes.IsRuntimeOnly(attr.Type)))
             return Errno.EINVAL;
         if (!IsValidName(attr.Name))
             return Errno.EINVAL;

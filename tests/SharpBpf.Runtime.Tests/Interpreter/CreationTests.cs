@@ -63,12 +63,12 @@ public class CreationTests
     }
 
     [Fact]
-    public void Create_LddwCodeAddress_RefusedAsUnsupported()
+    public void Create_LddwCodeAddressIntoAnLddw_Refused()
     {
-        // A well-formed code address (the function at pc 3), which this runtime does not offer.
-        var e = Refused(I(Op.Lddw, 0, (byte)PseudoKind.CodeAddress, imm: 2), Exit(), Mov(0, 0), Exit());
+        // A code address (bpf_loop callbacks) must name an instruction, not the second half of an lddw.
+        var e = Refused(I(Op.Lddw, 0, (byte)PseudoKind.CodeAddress, imm: 3), Exit(), I(Op.Lddw, 0, 0, imm: 1), Exit());
 
-        Assert.Contains("not supported", e.Message);
+        Assert.Contains("middle", e.Message);
     }
 
     [Fact]

@@ -56,13 +56,13 @@ public class BpfProgramTests
     public void TestRun_Fault_BpfExceptionWithRuntimeMessage()
     {
         using var kit = new ProgramTestKit();
-        using var program = BpfProgram.Load(kit.Backend, ProgramType.Xdp, new[] { LdxDw(R0, R1, 4096), Exit() });
+        using var program = BpfProgram.Load(kit.Backend, ProgramType.Xdp, new[] { LdxW(R2, R1, 0), LdxDw(R0, R2, 4096), Exit() });
 
         var e = Assert.Throws<BpfException>(() => program.TestRun(ProgramTestKit.Packet));
 
         Assert.Equal(Errno.EFAULT, e.Errno);
         Assert.Contains("BPF_PROG_TEST_RUN", e.Message, StringComparison.Ordinal);
-        Assert.Contains("pc 0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("pc 1", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

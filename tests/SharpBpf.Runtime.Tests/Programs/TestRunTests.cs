@@ -12,9 +12,9 @@ namespace SharpBpf.Runtime.Tests.Programs;
 /// </summary>
 public class TestRunTests
 {
-    /// <summary>XDP: <c>p[0] += 1; return p[0]</c> on the packet r1 points to.</summary>
+    /// <summary>XDP: <c>p = ctx->data; p[0] += 1; return p[0]</c>.</summary>
     private static readonly Instruction[] s_bumpFirstByte =
-        [LdxB(R0, R1, 0), Add64Imm(R0, 1), StxB(R1, R0, 0), Exit()];
+        [LdxW(R2, R1, 0), LdxB(R0, R2, 0), Add64Imm(R0, 1), StxB(R2, R0, 0), Exit()];
 
     [Theory]
     [InlineData(0u, 1)]
@@ -90,16 +90,18 @@ public class TestRunTests
     public void TestRun_ContextIn_R1PointsToItsCopyAndComesBackAsCtxOut()
     {
         using var kit = new ProgramTestKit();
-        // r0 = *(u32 *)(ctx + 4); *(u8 *)(ctx + 0) = 0x77
-        var prog = kit.Load(ProgramType.SchedCls, [LdxW(R0, R1, 4), Mov64Imm(R2, 0x77), StxB(R1, R2, 0), Exit()]);
-        byte[] ctx = [1, 2, 3, 4, 0x11, 0x22, 0x33, 0x44];
+        // struct __sk_buff: r0 = skb->mark; skb->cb[0] = 0x77 (a tc program may write cb[]).
+        var prog = kit.Load(ProgramType.SchedCls, [LdxW(R0, R1, 8), StW(R1, 48, 0x77), Exit()]);
+        var ctx = new byte[192];
+        BitConverter.GetBytes(0x44332211u).CopyTo(ctx, 8);
 
         Assert.Equal(Errno.None, kit.Backend.ProgTestRun(prog,
-            new TestRunAttr { DataIn = ProgramTestKit.Packet, CtxIn = ctx, CtxSizeOut = 8 }, out var result));
+            new TestRunAttr { DataIn = ProgramTestKit.Packet, CtxIn = ctx, CtxSizeOut = 192 }, out var result));
 
         Assert.Equal(0x44332211u, result.Retval);
-        Assert.Equal(new byte[] { 0x77, 2, 3, 4, 0x11, 0x22, 0x33, 0x44 }, result.CtxOut);
-        Assert.Equal(1, ctx[0]);
+        Assert.Equal(0x77u, BitConverter.ToUInt32(result.CtxOut, 48));
+        Assert.Equal(0x44332211u, BitConverter.ToUInt32(result.CtxOut, 8));
+        Assert.Equal(0, ctx[48]);
     }
 
     [Fact]
@@ -113,7 +115,7 @@ public class TestRunTests
 
         Assert.Equal(Errno.ENOSPC, err);
         Assert.Equal(4, result.CtxOut.Length);
-        Assert.Equal(8u, result.CtxSizeOut);
+        Assert.Equal(192u, result.CtxSizeOut); // sizeof(struct __sk_buff), however short ctx_in was
     }
 
     [Theory]
@@ -176,13 +178,16 @@ public class TestRunTests
     {
         using var kit = new ProgramTestKit();
         var read = kit.LoadRawTp([LdxDw(R0, R1, 8), Exit()]);
-        var write = kit.LoadRawTp([StDw(R1, 0, 1), Mov64Imm(R0, 0), Exit()]);
         var args = ProgramTestKit.U64s(5, 6);
 
         Assert.Equal(Errno.None, kit.Backend.ProgTestRun(read, new TestRunAttr { CtxIn = args }, out var result));
         Assert.Equal(6u, result.Retval);
         Assert.Equal(0u, result.DurationNs); // raw_tp reports no duration
-        Assert.Equal(Errno.EFAULT, kit.Backend.ProgTestRun(write, new TestRunAttr { CtxIn = args }, out _));
+        // A store into the arguments is refused at load, as the verifier refuses it.
+        Assert.Equal(Errno.EACCES, kit.Backend.ProgLoad(new ProgLoadAttr
+        {
+            Type = ProgramType.RawTracepoint, Instructions = new[] { StDw(R1, 0, 1), Mov64Imm(R0, 0), Exit() }, License = "GPL",
+        }, out _, out _));
         Assert.Equal(Errno.EINVAL, kit.Backend.ProgTestRun(read, new TestRunAttr { CtxIn = new byte[104] }, out _));
     }
 
@@ -201,7 +206,7 @@ public class TestRunTests
     public void TestRun_OutOfBoundsLoad_EfaultMessageKeptAndBackendStillWorks()
     {
         using var kit = new ProgramTestKit();
-        var bad = kit.LoadXdp([LdxDw(R0, R1, 64), Exit()]); // 8 bytes just past the 64-byte packet
+        var bad = kit.LoadXdp([LdxW(R2, R1, 0), LdxDw(R0, R2, 64), Exit()]); // 8 bytes just past the 64-byte packet
         var good = kit.LoadXdp(ReturnConstant(2));
 
         var err = kit.Backend.ProgTestRun(bad, new TestRunAttr { DataIn = ProgramTestKit.Packet }, out var result);
@@ -209,7 +214,7 @@ public class TestRunTests
         Assert.Equal(Errno.EFAULT, err);
         Assert.Equal(0u, result.Retval);
         Assert.True(kit.Backend.TryGetLastRunError(bad, out var message));
-        Assert.Contains("pc 0", message, StringComparison.Ordinal);
+        Assert.Contains("pc 1", message, StringComparison.Ordinal);
         Assert.Equal(message, kit.Backend.GetProgram(bad)!.LastRunError);
         Assert.False(kit.Backend.TryGetLastRunError(good, out _));
         Assert.Equal(2u, kit.Run(good).Retval);
