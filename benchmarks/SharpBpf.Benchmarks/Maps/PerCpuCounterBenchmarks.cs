@@ -20,11 +20,18 @@ namespace SharpBpf.Benchmarks.Maps;
 [MedianColumn]
 public class PerCpuCounterBenchmarks : IDisposable
 {
-    private const int Iterations = 1_000_000;
+    private const int Iterations = 4_000_000;
 
     private UserspaceBackend _backend = null!;
     private PerCpuArrayMapObject _percpu = null!;
     private MapObject _array = null!;
+
+    // The second "CPU": a thread started once, so each invocation measures the increments, not thread creation.
+    private Thread? _worker;
+    private Barrier? _start;
+    private Barrier? _done;
+    private volatile Action<int>? _work;
+    private volatile bool _stop;
 
     [Params(1, 2)]
     public int Threads { get; set; }
@@ -40,6 +47,23 @@ public class PerCpuCounterBenchmarks : IDisposable
         });
         _percpu = (PerCpuArrayMapObject)Create(MapType.PerCpuArray);
         _array = Create(MapType.Array);
+        if (Threads == 2)
+        {
+            _start = new Barrier(2);
+            _done = new Barrier(2);
+            _worker = new Thread(() =>
+            {
+                while (true)
+                {
+                    _start.SignalAndWait();
+                    if (_stop)
+                        return;
+                    _work!(1);
+                    _done.SignalAndWait();
+                }
+            }) { IsBackground = true };
+            _worker.Start();
+        }
     }
 
     [GlobalCleanup]
@@ -53,6 +77,15 @@ public class PerCpuCounterBenchmarks : IDisposable
     {
         if (disposing)
         {
+            if (_worker is not null)
+            {
+                _stop = true;
+                _start!.SignalAndWait();
+                _worker.Join();
+            }
+
+            _start?.Dispose();
+            _done?.Dispose();
             _backend.Dispose();
         }
     }
@@ -99,9 +132,9 @@ public class PerCpuCounterBenchmarks : IDisposable
             return;
         }
 
-        var other = new Thread(() => body(1));
-        other.Start();
+        _work = body;
+        _start!.SignalAndWait();
         body(0);
-        other.Join();
+        _done!.SignalAndWait();
     }
 }
