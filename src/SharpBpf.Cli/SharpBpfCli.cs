@@ -59,6 +59,8 @@ public static class SharpBpfCli
         var root = new RootCommand("SharpBPF: run, inspect and test eBPF programs in userspace or on the kernel.");
         root.Options.Add(context.Json);
         root.Subcommands.Add(RunCommand.Create(context));
+        root.Subcommands.Add(ProgCommand.Create(context));
+        root.Subcommands.Add(MapCommand.Create(context));
         root.Subcommands.Add(ConformanceCommand.Create(context));
         root.Subcommands.Add(ConformancePluginCommand.Create(context));
         return root;
