@@ -34,6 +34,14 @@ public static class ProgHistogram
         return counts;
     }
 
+    /// <summary>The unit a map's name ends with (<c>latency_ns</c>: ns), else "value".</summary>
+    public static string UnitOf(string mapName)
+    {
+        ArgumentNullException.ThrowIfNull(mapName);
+        var suffix = mapName[(mapName.LastIndexOf('_') + 1)..];
+        return suffix is "ns" or "us" or "ms" or "usecs" or "nsecs" or "msecs" or "bytes" or "kbytes" ? suffix : "value";
+    }
+
     /// <summary>Draws <paramref name="counts"/>.</summary>
     public static void Draw(TextWriter output, ulong[] counts, string unit = "value")
     {

@@ -183,7 +183,7 @@ public static class ProgRunner
                 throw new CliUsageException($"--histogram: the object has no map '{histogram}' (maps: {string.Join(", ", session.Spec.Maps.Select(m => m.Name))})");
             output.WriteLine();
             output.WriteLine($"histogram of map '{histogram}' (log2 slots, summed over CPUs):");
-            ProgHistogram.Draw(output, ProgHistogram.Counts(map));
+            ProgHistogram.Draw(output, ProgHistogram.Counts(map), ProgHistogram.UnitOf(histogram));
             return;
         }
 
