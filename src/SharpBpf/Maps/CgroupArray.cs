@@ -4,49 +4,21 @@ using SharpBpf.Backend;
 namespace SharpBpf.Maps;
 
 /// <summary>
-/// A typed BPF_MAP_TYPE_CGROUPARRAY handle (spec D/E/F): slots are set from an open cgroup v2 directory descriptor and hold the map's own reference
+/// A typed BPF_MAP_TYPE_CGROUPARRAY handle: slots are set from an open cgroup v2 directory descriptor and hold the map's own reference
 /// to the cgroup. Errors surface as the <see cref="BpfMap"/> exceptions.
 /// </summary>
-public sealed class CgroupArray : IDisposable
+public sealed class CgroupArray : FdArray
 {
-    private readonly bool _ownsMap;
-
     /// <summary>Wraps <paramref name="map"/>, which must be a CgroupArray map.</summary>
     /// <exception cref="ArgumentException">The map is of another type.</exception>
     public CgroupArray(BpfMap map, bool ownsMap = true)
+        : base(map, ownsMap, MapType.CgroupArray)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        if (map.Type != MapType.CgroupArray)
-            throw new ArgumentException($"expected a CgroupArray map, got {map.Type}", nameof(map));
-        Map = map;
-        _ownsMap = ownsMap;
     }
 
     /// <summary>Creates a CgroupArray map of <paramref name="maxEntries"/> slots and owns it.</summary>
     public CgroupArray(IBpfBackend backend, uint maxEntries, string? name = null, uint flags = 0)
-        : this(BpfMap.Create(backend, new MapCreateAttr
-        {
-            Type = MapType.CgroupArray, KeySize = 4, ValueSize = 4, MaxEntries = maxEntries, MapFlags = flags, Name = name,
-        }))
+        : this(CreateMap(backend, MapType.CgroupArray, maxEntries, name, flags))
     {
-    }
-
-    /// <summary>The untyped handle.</summary>
-    public BpfMap Map { get; }
-
-    /// <summary>The number of slots.</summary>
-    public uint MaxEntries => Map.MaxEntries;
-
-    /// <summary>Puts the object of descriptor <paramref name="fd"/> into slot <paramref name="index"/> (BPF_ANY).</summary>
-    public void Set(uint index, int fd) => Map.Update(BitConverter.GetBytes(index), BitConverter.GetBytes(fd));
-
-    /// <summary>Empties slot <paramref name="index"/>; false if it was empty.</summary>
-    public bool Clear(uint index) => Map.TryDelete(BitConverter.GetBytes(index));
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        if (_ownsMap)
-            Map.Dispose();
     }
 }

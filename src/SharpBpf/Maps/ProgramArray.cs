@@ -4,56 +4,28 @@ using SharpBpf.Backend;
 namespace SharpBpf.Maps;
 
 /// <summary>
-/// A typed BPF_MAP_TYPE_PROGARRAY handle (spec D/E/F): slots are set from a program descriptor (BPF_PROG_LOAD) and hold the map's own reference
-/// to the program. Errors surface as the <see cref="BpfMap"/> exceptions.
+/// A typed BPF_MAP_TYPE_PROG_ARRAY handle: slots are set from a program descriptor (BPF_PROG_LOAD) and hold the map's
+/// own reference to the program. Errors surface as the <see cref="BpfMap"/> exceptions.
 /// </summary>
-public sealed class ProgramArray : IDisposable
+public sealed class ProgramArray : FdArray
 {
-    private readonly bool _ownsMap;
-
     /// <summary>Wraps <paramref name="map"/>, which must be a ProgArray map.</summary>
     /// <exception cref="ArgumentException">The map is of another type.</exception>
     public ProgramArray(BpfMap map, bool ownsMap = true)
+        : base(map, ownsMap, MapType.ProgArray)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        if (map.Type != MapType.ProgArray)
-            throw new ArgumentException($"expected a ProgArray map, got {map.Type}", nameof(map));
-        Map = map;
-        _ownsMap = ownsMap;
     }
 
     /// <summary>Creates a ProgArray map of <paramref name="maxEntries"/> slots and owns it.</summary>
     public ProgramArray(IBpfBackend backend, uint maxEntries, string? name = null, uint flags = 0)
-        : this(BpfMap.Create(backend, new MapCreateAttr
-        {
-            Type = MapType.ProgArray, KeySize = 4, ValueSize = 4, MaxEntries = maxEntries, MapFlags = flags, Name = name,
-        }))
+        : this(CreateMap(backend, MapType.ProgArray, maxEntries, name, flags))
     {
     }
-
-    /// <summary>The untyped handle.</summary>
-    public BpfMap Map { get; }
-
-    /// <summary>The number of slots.</summary>
-    public uint MaxEntries => Map.MaxEntries;
-
-    /// <summary>Puts the object of descriptor <paramref name="fd"/> into slot <paramref name="index"/> (BPF_ANY).</summary>
-    public void Set(uint index, int fd) => Map.Update(BitConverter.GetBytes(index), BitConverter.GetBytes(fd));
 
     /// <summary>The id of the program in slot <paramref name="index"/>, or null if the slot is empty.</summary>
     public uint? GetProgramId(uint index)
     {
         Span<byte> value = stackalloc byte[4];
         return Map.TryLookup(BitConverter.GetBytes(index), value) ? BitConverter.ToUInt32(value) : null;
-    }
-
-    /// <summary>Empties slot <paramref name="index"/>; false if it was empty.</summary>
-    public bool Clear(uint index) => Map.TryDelete(BitConverter.GetBytes(index));
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        if (_ownsMap)
-            Map.Dispose();
     }
 }
