@@ -30,6 +30,15 @@ public static class KnownDivergences
         return refused;
     }
 
+    /// <summary>
+    /// Per-CPU map values after test runs: a run executes on the calling thread's CPU, which differs between the two
+    /// backends' runs (and may change between repeats on the kernel), so which CPU's copy moved is not comparable.
+    /// <see cref="ProgramRunComparison"/> accepts per-CPU copies that hold the same values on other CPUs, or the same
+    /// sum over CPUs of every 8-byte word, with this reason.
+    /// </summary>
+    public const string PerCpuPlacement =
+        "a test run executes on the caller's CPU, which differs between the backends' runs: the same per-CPU values on other CPUs, or the same sum over CPUs of every 8-byte word";
+
     /// <summary>True when the kernel refusing conformance test <paramref name="name"/> is an expected refusal.</summary>
     public static bool IsExpectedConformanceRefusal(string name, out string reason) =>
         ConformanceRefusedByKernel.TryGetValue(name, out reason!);

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using SharpBpf.Abi;
+using SharpBpf.Diff;
 using SharpBpf.Loading;
 using SharpBpf.Maps;
 using SharpBpf.Programs;
@@ -47,62 +47,14 @@ public sealed class BenchDifferentialTests(ITestOutputHelper output)
             {
                 ProgramRunResult kr = kp.TestRun(packet, repeat);
                 ProgramRunResult ur = up.TestRun(packet, repeat);
-                Assert.True(kr.ReturnValue == ur.ReturnValue,
-                    $"{objectFile} {kp.Name} after {(repeat == 1 ? 1 : 1000)} runs: retval kernel {kr.ReturnValue} userspace {ur.ReturnValue}");
-                Assert.Equal(kr.DataOut, ur.DataOut);
-                compared += 1 + CompareMaps(objectFile, k, u);
+                // The one comparer prog diff uses: retval, data_out and every element of every map (prog-array slots by program name).
+                var comparison = ProgramRunComparison.Compare(RunSnapshot.Capture(u, ur), RunSnapshot.Capture(k, kr));
+                Assert.True(comparison.Agree, $"{objectFile} {kp.Name} after {(repeat == 1 ? 1 : 1000)} runs (userspace vs kernel): "
+                    + string.Join("; ", comparison.Differences.Where(d => d.IsFailure)));
+                compared += comparison.Compared;
             }
         }
 
         output.WriteLine($"{objectFile}: {compared} comparisons (retvals and map entries)");
-    }
-
-    private static int CompareMaps(string objectFile, BpfCollection k, BpfCollection u)
-    {
-        int compared = 0;
-        foreach (BpfMap km in k.Maps)
-        {
-            BpfMap um = u.Map(km.Name);
-            Assert.Equal(km.Info with { Id = 0 }, um.Info with { Id = 0 });
-            bool fdArray = km.Type is MapType.ProgArray or MapType.PerfEventArray or MapType.CgroupArray;
-            for (uint key = 0; key < Math.Min(km.MaxEntries, 4096); key++)
-            {
-                byte[] kv = new byte[fdArray ? 4 : km.ValueBufferSize], uv = new byte[kv.Length];
-                var kErr = kernelLookup(km, key, kv);
-                var uErr = kernelLookup(um, key, uv);
-                Assert.True(kErr == uErr, $"{objectFile} map {km.Name}[{key}]: kernel {kErr} userspace {uErr}");
-                compared++;
-                if (kErr != Errno.None || fdArray)
-                    continue;
-                if (km.IsPerCpu)
-                {
-                    // Test runs land on whichever CPU the caller is on: compare the per-CPU values summed over CPUs.
-                    Assert.True(SumPerCpu(kv, km) == SumPerCpu(uv, um), $"{objectFile} map {km.Name}[{key}] (sum over CPUs) differs");
-                }
-                else
-                {
-                    Assert.True(kv.AsSpan().SequenceEqual(uv),
-                        $"{objectFile} map {km.Name}[{key}]: kernel {Convert.ToHexString(kv)} userspace {Convert.ToHexString(uv)}");
-                }
-            }
-        }
-
-        return compared;
-
-        static Errno kernelLookup(BpfMap map, uint key, byte[] value) =>
-            map.Backend.MapLookupElem(map.Fd, BackendExtensions.U32(key), value, 0);
-    }
-
-    private static string SumPerCpu(byte[] value, BpfMap map)
-    {
-        int stride = (map.ValueSize + 7) & ~7;
-        var sums = new ulong[stride / 8];
-        for (int cpu = 0; cpu * stride < value.Length; cpu++)
-        {
-            for (int w = 0; w < sums.Length; w++)
-                sums[w] += BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(cpu * stride + w * 8));
-        }
-
-        return string.Join(",", sums);
     }
 }
