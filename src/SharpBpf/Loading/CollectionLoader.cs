@@ -259,11 +259,7 @@ public static partial class CollectionLoader
         ProgramType type, Dictionary<string, int> mapFds, CollectionLoadOptions options)
     {
         var insns = Relocate(spec, mapFds);
-        uint attach = 0;
-        if (type == spec.Type && spec.ExpectedAttachType is { } fromSection)
-            attach = (uint)fromSection;
-        else if (options.ForceType is not null && DefaultAttachType(type) is { } byType)
-            attach = (uint)byType;
+        var attach = AttachTypeFor(spec, type);
 
         var license = spec.License.Length != 0 ? spec.License : collection.License;
         var attr = new ProgLoadAttr
@@ -398,6 +394,23 @@ public static partial class CollectionLoader
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// The <c>expected_attach_type</c> <paramref name="program"/> is loaded with as <paramref name="type"/>: its section's
+    /// when the type is the section's, else the one the type's plain section gives (<c>bpftool prog loadall ... type
+    /// T</c> does the same). A program whose type the caller chose (an unknown section such as <c>xdp/tail_0</c>, or a
+    /// forced type) must not keep 0 there: since Linux 6.17 a tail call only reaches a program whose
+    /// expected_attach_type equals that of the prog array's owner (<c>__bpf_prog_map_compatible</c>), so an
+    /// <c>xdp/tail_N</c> program loaded with 0 next to a <c>SEC("xdp")</c> caller (BPF_XDP) is refused with EINVAL
+    /// after the verifier accepted it.
+    /// </summary>
+    public static uint AttachTypeFor(ProgramSpec program, ProgramType type)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        if (type == program.Type)
+            return program.ExpectedAttachType is { } fromSection ? (uint)fromSection : 0;
+        return DefaultAttachType(type) is { } byType ? (uint)byType : 0;
     }
 
     /// <summary>The expected attach type libbpf gives a program of <paramref name="type"/> loaded by type alone.</summary>

@@ -25,9 +25,6 @@ public sealed class BenchDifferentialTests(ITestOutputHelper output)
     public void BenchObject_OneAndThousandRuns_SameRetvalAndMaps(string objectFile)
     {
         KernelTestBase.RequireKernel();
-        // Exact reason, checked 2026-11-25: CollectionLoader's BPF_PROG_LOAD of tail_chain's 'tail_0' gets EINVAL from
-        // the kernel (tail calls / prog-array owner work not finished); remove this line when it loads.
-        Skip.If(objectFile == "tail_chain.o", "tail_chain.o: kernel BPF_PROG_LOAD of 'tail_0' via CollectionLoader gives EINVAL (tail-call loading not finished)");
         string path = Path.Combine(TestData.Root, "bench", objectFile);
         using var kernel = new LinuxBackend();
         using var user = new UserspaceBackend(new UserspaceBackendOptions { PossibleCpus = kernel.PossibleCpus });
