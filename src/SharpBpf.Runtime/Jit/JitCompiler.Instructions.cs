@@ -367,8 +367,7 @@ internal sealed partial class JitCompiler
             Ld(k);
         _il.Emit(OpCodes.Ldc_I8, s.Imm);
         _il.Emit(OpCodes.Conv_I);
-        _il.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard,
-            typeof(ulong), s_helperParameters, null);
+        _il.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, typeof(ulong), s_helperParameters);
         St(0);
         ZeroArgumentRegisters();
         EmitStopCheck();

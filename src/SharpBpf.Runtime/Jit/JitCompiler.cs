@@ -33,7 +33,7 @@ internal sealed unsafe partial class JitCompiler
     private readonly Slot[] _code;
     private readonly bool _checked;
     private readonly bool _budgeted;
-    private readonly ILGenerator _il;
+    private readonly IlEmitter _il;
     private readonly LocalBuilder[] _r = new LocalBuilder[11];
     private readonly LocalBuilder _depth;
     private readonly LocalBuilder? _budget;
@@ -47,7 +47,7 @@ internal sealed unsafe partial class JitCompiler
     // through such a register that stay inside the frame need no check (clang's "r2 = r10; r2 += -4" key pointers).
     private readonly int?[] _frameOffset = new int?[11];
 
-    private JitCompiler(InterpretedProgram program)
+    private JitCompiler(InterpretedProgram program, bool listing)
     {
         _program = program;
         _code = program.Code;
@@ -57,25 +57,28 @@ internal sealed unsafe partial class JitCompiler
         // attribute, so in a Debug build of SharpBpf.Runtime RyuJIT compiled programs with MinOpts (no register
         // allocation of the BPF registers). restrictedSkipVisibility still lets the IL reach internal members.
         _method = new DynamicMethod("bpf_" + (program.Name ?? "prog"), typeof(ulong), s_parameters, restrictedSkipVisibility: true);
-        _il = _method.GetILGenerator(Math.Max(256, _code.Length * 24));
+        _il = new IlEmitter(_method.GetILGenerator(Math.Max(256, _code.Length * 24)), listing);
         for (var i = 0; i < _r.Length; i++)
-            _r[i] = _il.DeclareLocal(typeof(ulong));
-        _depth = _il.DeclareLocal(typeof(int));
-        _key = _il.DeclareLocal(typeof(uint));
+            _r[i] = _il.DeclareLocal(typeof(ulong), "r" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _depth = _il.DeclareLocal(typeof(int), "depth");
+        _key = _il.DeclareLocal(typeof(uint), "key");
         if (_budgeted)
-            _budget = _il.DeclareLocal(typeof(long));
+            _budget = _il.DeclareLocal(typeof(long), "budget");
         _labels = new Label[_code.Length];
         for (var i = 0; i < _labels.Length; i++)
             _labels[i] = _il.DefineLabel();
         _returnDispatch = _il.DefineLabel();
     }
 
-    /// <summary>Compiles <paramref name="program"/>; its <see cref="InterpretedProgram.Trusted"/> flag selects the checks.</summary>
-    public static JitEntry Compile(InterpretedProgram program)
+    /// <summary>
+    /// Compiles <paramref name="program"/>; its <see cref="InterpretedProgram.Trusted"/> flag selects the checks.
+    /// With <paramref name="listing"/> the IL is also written out as text.
+    /// </summary>
+    public static JitOutput Compile(InterpretedProgram program, bool listing = false)
     {
-        var compiler = new JitCompiler(program);
+        var compiler = new JitCompiler(program, listing);
         compiler.EmitBody();
-        return compiler._method.CreateDelegate<JitEntry>();
+        return new JitOutput(compiler._method.CreateDelegate<JitEntry>(), compiler._il.Size, compiler._il.Listing);
     }
 
     private void EmitBody()
@@ -107,6 +110,8 @@ internal sealed unsafe partial class JitCompiler
                 Array.Clear(_frameOffset);
             }
 
+            if (_il.IsListing && i < _program.Decoded.Length)
+                _il.Comment($"pc {_program.Decoded[i].Pc}: {Disassembler.Format(_program.Decoded[i])}");
             if (_budgeted)
                 EmitBudget(i);
             ref var s = ref _code[i];

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using SharpBpf.Runtime.Execution;
-using SharpBpf.Runtime.Interpreter;
 using SharpBpf.Runtime.Programs;
 
 namespace SharpBpf.Runtime.Jit;
@@ -29,20 +28,21 @@ namespace SharpBpf.Runtime.Jit;
 /// <see cref="Compile"/> returns a program that runs in the interpreter, transparently.
 /// </para>
 /// <para>
-/// Tail calls: <see cref="Run(RunState, ulong, ulong, ulong, ulong, ulong)"/> is the entry stub where a trampoline
-/// loop will run the next program when a compiled program requests a tail call (the interpreter has no tail calls
-/// yet, so nothing requests one): the compiled body returns, the stub looks the target up at call time and loops, at
-/// most 33 times, with no host recursion.
+/// Tail calls: <c>bpf_tail_call</c> records its target (read from the prog array at call time) and stops the
+/// compiled body, which returns; the entry stub (<see cref="InterpretedProgram"/>'s run loop, shared with the
+/// interpreter) then runs the target and loops, at most 33 times, with no host recursion.
 /// </para>
 /// </remarks>
 public sealed class JitProgram
 {
     private readonly JitEntry? _entry;
 
-    private JitProgram(InterpretedProgram program, JitEntry? entry, TimeSpan compileTime)
+    private JitProgram(InterpretedProgram program, JitOutput? output, TimeSpan compileTime)
     {
         Program = program;
-        _entry = entry;
+        _entry = output?.Entry;
+        IlSize = output?.IlSize ?? 0;
+        Listing = output?.Listing;
         CompileTime = compileTime;
     }
 
@@ -61,15 +61,27 @@ public sealed class JitProgram
     /// <summary>The time spent generating IL (RyuJIT's own compilation happens at the first run).</summary>
     public TimeSpan CompileTime { get; }
 
-    /// <summary>Compiles <paramref name="program"/> (or wraps it for the interpreter where code cannot be generated).</summary>
-    public static JitProgram Compile(InterpretedProgram program)
+    /// <summary>The bytes of IL generated (0 when the program runs in the interpreter).</summary>
+    public int IlSize { get; }
+
+    /// <summary>
+    /// The generated IL as text, each BPF instruction's pc and text above its IL (what <c>sharpbpf prog dump
+    /// --jited</c> prints); null unless compiled with a listing, and null where code cannot be generated.
+    /// </summary>
+    public string? Listing { get; }
+
+    /// <summary>
+    /// Compiles <paramref name="program"/> (or wraps it for the interpreter where code cannot be generated); with
+    /// <paramref name="listing"/> the IL is also kept as text in <see cref="Listing"/>.
+    /// </summary>
+    public static JitProgram Compile(InterpretedProgram program, bool listing = false)
     {
         ArgumentNullException.ThrowIfNull(program);
         if (!IsSupported)
             return new JitProgram(program, null, TimeSpan.Zero);
         var start = Stopwatch.GetTimestamp();
-        var entry = JitCompiler.Compile(program);
-        return new JitProgram(program, entry, Stopwatch.GetElapsedTime(start));
+        var output = JitCompiler.Compile(program, listing);
+        return new JitProgram(program, output, Stopwatch.GetElapsedTime(start));
     }
 
     /// <summary>
@@ -89,10 +101,7 @@ public sealed class JitProgram
     public ulong Run(RunState state, ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (_entry is not { } entry)
-            return BpfInterpreter.Run(Program, state, r1, r2, r3, r4, r5);
-        state.BeginRun(Program);
-        return entry(state, r1, r2, r3, r4, r5);
+        return Program.ExecuteChain(state, _entry, r1, r2, r3, r4, r5);
     }
 
     /// <summary>Runs the program over <paramref name="memory"/> as the conformance suite does (r1 = memory, r2 = length).</summary>

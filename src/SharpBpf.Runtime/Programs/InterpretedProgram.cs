@@ -127,14 +127,30 @@ public sealed class InterpretedProgram
         }
     }
 
-    private ulong Execute(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
+    private ulong Execute(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5) =>
+        ExecuteChain(state, Compiled, r1, r2, r3, r4, r5);
+
+    /// <summary>
+    /// One run: the entry program (through <paramref name="entry"/> when compiled, else the interpreter) plus its
+    /// tail-call chain, driven here so no chain nests on the host stack.
+    /// </summary>
+    internal ulong ExecuteChain(RunState state, Jit.JitEntry? entry, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
     {
-        // One run = the entry program plus its tail-call chain, driven here so no chain nests on the host stack.
         state.TailCallCount = 0;
         state.TailCallTarget = null;
         try
         {
-            var r0 = ExecuteOne(state, r1, r2, r3, r4, r5);
+            ulong r0;
+            if (entry is not null)
+            {
+                state.BeginRun(this);
+                r0 = entry(state, r1, r2, r3, r4, r5);
+            }
+            else
+            {
+                r0 = BpfInterpreter.Run(this, state, r1, r2, r3, r4, r5);
+            }
+
             while (state.TailCallTarget is { } next)
                 r0 = TailCallHelpers.RunTarget(state, next);
             return r0;

@@ -68,6 +68,27 @@ public unsafe class JitDifferentialTests
         Assert.Equal(7ul, jit.Run(new RunState()));
     }
 
+    [SkippableFact]
+    public void Compile_WithListing_ListsEachInstructionAndItsIl()
+    {
+        Skip.IfNot(JitProgram.IsSupported, "this runtime cannot generate code (the interpreter runs instead)");
+        var program = InterpretedProgram.Create(
+            [new Instruction(0xb7, 0, 0, 0, 7), new Instruction(0x07, 0, 0, 0, 3), new Instruction(0x95, 0, 0, 0, 0)],
+            new ProgramOptions());
+
+        var jit = JitProgram.Compile(program, listing: true);
+
+        var listing = jit.Listing!;
+        Assert.Contains("// pc 0: r0 = 7", listing, StringComparison.Ordinal);
+        Assert.Contains("// pc 1: r0 += 3", listing, StringComparison.Ordinal);
+        Assert.Contains("// pc 2: exit", listing, StringComparison.Ordinal);
+        Assert.Contains("stloc r0", listing, StringComparison.Ordinal);
+        Assert.Contains("ret", listing, StringComparison.Ordinal);
+        Assert.True(jit.IlSize > 0);
+        Assert.Null(JitProgram.Compile(program).Listing);
+        Assert.Equal(10ul, jit.Run(new RunState()));
+    }
+
     private static ProgramOptions Options() => new() { Helpers = TestHelpers.CreateTable(), InstructionBudget = Budget };
 
     private static Result RunOnce(RunState state, byte[] data, Func<RunState, ulong> run)
