@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using SharpBpf.Abi;
 using SharpBpf.Asm;
 using SharpBpf.Backend;
+using SharpBpf.Linux;
 using SharpBpf.Runtime;
 using SharpBpf.Runtime.Memory;
 using SharpBpf.Runtime.Objects;
@@ -70,10 +71,23 @@ public class ProgramCounterBenchmarks : IDisposable
             return;
         }
 
-        var other = new Thread(() => Run(program));
-        other.Start();
-        Run(program);
-        other.Join();
+        // Each thread pinned to its own CPU (see PerCpuCounterBenchmarks: unpinned, Linux ran both on one core).
+        ThreadAffinity.TryPinCurrentThread(0);
+        try
+        {
+            var other = new Thread(() =>
+            {
+                ThreadAffinity.TryPinCurrentThread(1);
+                Run(program);
+            });
+            other.Start();
+            Run(program);
+            other.Join();
+        }
+        finally
+        {
+            ThreadAffinity.TryUnpinCurrentThread();
+        }
     }
 
     private uint Run(int program)
