@@ -81,6 +81,11 @@ public static class SharpBpfCli
             console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (CliFailureException e)
+        {
+            console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
         catch (Exception e) when (e is Runtime.Programs.BpfProgramException or Runtime.Execution.BpfRuntimeException)
         {
             console.Error.WriteLine($"error: {e.Message}");

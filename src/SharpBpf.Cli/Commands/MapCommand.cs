@@ -14,11 +14,7 @@ public static class MapCommand
         var map = new Command("map", "Inspect the maps of a BPF object file");
         var obj = new Argument<string>("OBJ") { Description = "The BPF object file" };
         var name = new Argument<string>("MAP") { Description = "The map's name (the C variable, or .data/.rodata/.bss maps as libbpf names them)" };
-        var backend = new Option<string>("--backend")
-        {
-            Description = "userspace (default) or kernel",
-            DefaultValueFactory = _ => "userspace",
-        };
+        var backend = BackendOption.Create();
         var dump = new Command("dump",
             "Create the object's maps (with their initial data) and print one as bpftool map dump does (all-zero array elements are left out)")
         {

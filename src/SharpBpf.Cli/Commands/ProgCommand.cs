@@ -19,6 +19,7 @@ public static class ProgCommand
         ArgumentNullException.ThrowIfNull(context);
         var prog = new Command("prog", "Run and inspect the programs of a BPF object file (clang -O2 -g -target bpf)");
         prog.Subcommands.Add(CreateRun(context));
+        prog.Subcommands.Add(ProgDiffCommand.Create(context));
         prog.Subcommands.Add(CreateShow(context));
         prog.Subcommands.Add(CreateDump(context));
         return prog;
@@ -26,73 +27,26 @@ public static class ProgCommand
 
     private static Command CreateRun(CliContext context)
     {
-        var obj = new Argument<string>("OBJ") { Description = "The BPF object file" };
-        var program = new Option<string?>("--program") { Description = "The program to run (its function name)" };
-        var section = new Option<string?>("--section") { Description = "The program to run, by its section (SEC(\"...\"))" };
-        var type = new Option<string?>("--type")
-        {
-            Description = "Load every program of the object as this type, like 'bpftool prog loadall ... type TYPE' "
-                + "(needed for sections libbpf does not know, e.g. xdp/tail_0): " + ProgTypeNames.Known,
-        };
-        var dataIn = new Option<string?>("--data-in")
-        {
-            Description = "The packet (data_in); default for packet programs: a 64-byte Ethernet/IPv4/TCP SYN packet, 10.0.0.1:12345 -> 10.0.0.2:80",
-        };
+        var arguments = new ProgRunArguments();
         var dataOut = new Option<string?>("--data-out") { Description = "Write data_out (the packet after the last run) to this file" };
-        var ctxIn = new Option<string?>("--ctx-in") { Description = "The context (ctx_in: struct xdp_md, struct __sk_buff, raw tracepoint arguments)" };
-        var repeat = new Option<uint>("--repeat")
-        {
-            Description = "Run this many times; the runs share one packet buffer (retval is the last run's, duration the average)",
-            DefaultValueFactory = _ => 1,
-        };
-        var cpu = new Option<uint?>("--cpu") { Description = "Run on this CPU (raw_tracepoint programs)" };
-        var updates = new Option<string[]>("--map-update")
-        {
-            Description = "MAP KEY VALUE: store VALUE at KEY of MAP before the run; KEY and VALUE as bpftool writes them "
-                + "('hex 01 00 00 00', '1 0 0 0' bytes, or one integer filling the field), for a prog array VALUE may be 'prog NAME'; repeatable",
-            Arity = new ArgumentArity(3, 99_999),
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var backend = new Option<string>("--backend")
-        {
-            Description = "userspace (default: the SharpBPF runtime, no root) or kernel (bpf(2), root)",
-            DefaultValueFactory = _ => "userspace",
-        };
+        var backend = BackendOption.Create();
         var histogram = new Option<string?>("--histogram")
         {
             Description = "Draw this log2 histogram map (u64 counters, slot i counts [2^i, 2^(i+1)), summed over CPUs) instead of dumping the maps",
         };
         var command = new Command("run",
             "Load a BPF object, test-run one program (BPF_PROG_TEST_RUN) and print retval, duration, data_out, trace lines "
-            + "and every map (all-zero array elements are left out)")
+            + "and every map (all-zero array elements are left out)");
+        arguments.AddTo(command);
+        command.Options.Add(dataOut);
+        command.Options.Add(backend);
+        command.Options.Add(histogram);
+        command.SetAction(parse => Guard(context, () => ProgRunner.Run(arguments.Read(parse, context) with
         {
-            obj, program, section, type, dataIn, dataOut, ctxIn, repeat, cpu, updates, backend, histogram,
-        };
-        command.SetAction(parse => Guard(context, () =>
-        {
-            var updateTokens = parse.GetValue(updates) ?? [];
-            if (updateTokens.Length % 3 != 0)
-                throw new CliUsageException("--map-update takes three values: MAP KEY VALUE");
-            var list = new List<(string, string, string)>();
-            for (var i = 0; i < updateTokens.Length; i += 3)
-                list.Add((updateTokens[i], updateTokens[i + 1], updateTokens[i + 2]));
-            return ProgRunner.Run(new ProgRunOptions
-            {
-                ObjectPath = parse.GetValue(obj)!,
-                Program = parse.GetValue(program),
-                Section = parse.GetValue(section),
-                Type = ParseType(parse.GetValue(type)),
-                DataIn = parse.GetValue(dataIn),
-                DataOut = parse.GetValue(dataOut),
-                CtxIn = parse.GetValue(ctxIn),
-                Repeat = parse.GetValue(repeat),
-                Cpu = parse.GetValue(cpu),
-                MapUpdates = list,
-                Json = parse.GetValue(context.Json),
-                Backend = parse.GetValue(backend)!,
-                Histogram = parse.GetValue(histogram),
-            }, context.Console);
-        }));
+            DataOut = parse.GetValue(dataOut),
+            Backend = parse.GetValue(backend)!,
+            Histogram = parse.GetValue(histogram),
+        }, context.Console)));
         return command;
     }
 

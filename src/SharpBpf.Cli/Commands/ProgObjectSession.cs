@@ -1,9 +1,7 @@
 using SharpBpf.Abi;
 using SharpBpf.Backend;
-using SharpBpf.Linux;
 using SharpBpf.Loading;
 using SharpBpf.Object;
-using SharpBpf.Runtime;
 
 namespace SharpBpf.Cli.Commands;
 
@@ -45,30 +43,30 @@ public sealed class ProgObjectSession : IDisposable
         }
     }
 
-    /// <summary>Creates the backend named <paramref name="name"/> (<c>userspace</c> or <c>kernel</c>).</summary>
-    public static IBpfBackend CreateBackend(string name)
-    {
-        switch (name)
-        {
-            case "userspace":
-                return new UserspaceBackend();
-            case "kernel":
-                if (!LinuxBackend.IsSupported(out var reason))
-                    throw new CliUsageException($"--backend kernel: bpf(2) is not usable here ({reason})");
-                return new LinuxBackend();
-            default:
-                throw new CliUsageException($"--backend '{name}': use userspace or kernel");
-        }
-    }
-
-    /// <summary>Reads and loads an object; <paramref name="loadPrograms"/> false creates only its maps.</summary>
-    public static ProgObjectSession Open(string path, string backendName, ProgramType? forceType, bool loadPrograms)
+    /// <summary>
+    /// Reads and loads an object into the backend named <paramref name="backendName"/>; <paramref name="loadPrograms"/>
+    /// false creates only its maps. <paramref name="mode"/> is how the userspace runtime executes the programs.
+    /// </summary>
+    public static ProgObjectSession Open(string path, string backendName, ProgramType? forceType, bool loadPrograms,
+        ExecutionMode mode = ExecutionMode.Default)
     {
         var spec = Read(path);
+        var options = Options(spec, forceType, loadPrograms, mode);
+        return Load(spec, BackendOption.CreateBackend(backendName), options);
+    }
+
+    /// <summary>
+    /// The load options for <paramref name="spec"/>, checked before any backend is created: a program in a section
+    /// libbpf does not know needs <c>--type</c> (exit 2).
+    /// </summary>
+    public static CollectionLoadOptions Options(CollectionSpec spec, ProgramType? forceType, bool loadPrograms, ExecutionMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
         var options = new CollectionLoadOptions
         {
             ForceType = forceType,
             Programs = loadPrograms ? null : [],
+            ExecutionMode = mode,
         };
         if (loadPrograms)
         {
@@ -86,7 +84,13 @@ public sealed class ProgObjectSession : IDisposable
             }
         }
 
-        var backend = CreateBackend(backendName);
+        return options;
+    }
+
+    /// <summary>Loads <paramref name="spec"/> into <paramref name="backend"/>, which the session then owns (disposed on failure too).</summary>
+    public static ProgObjectSession Load(CollectionSpec spec, IBpfBackend backend, CollectionLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
         try
         {
             return new ProgObjectSession(spec, backend, CollectionLoader.Load(backend, spec, options));

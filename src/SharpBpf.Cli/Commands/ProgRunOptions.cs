@@ -1,4 +1,5 @@
 using SharpBpf.Abi;
+using SharpBpf.Backend;
 
 namespace SharpBpf.Cli.Commands;
 
@@ -40,6 +41,9 @@ public sealed record ProgRunOptions
 
     /// <summary><c>--backend userspace|kernel</c>.</summary>
     public string Backend { get; init; } = "userspace";
+
+    /// <summary><c>--mode</c> and <c>--trusted</c>: how the userspace runtime executes the programs (the kernel ignores it).</summary>
+    public ExecutionMode Mode { get; init; } = ExecutionMode.Default;
 
     /// <summary><c>--histogram MAP</c>: draw this log2 histogram map instead of dumping every map.</summary>
     public string? Histogram { get; init; }

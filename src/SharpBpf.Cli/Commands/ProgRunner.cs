@@ -27,36 +27,13 @@ public static class ProgRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(console);
-        if (options.Program is not null && options.Section is not null)
-            throw new CliUsageException("give --program or --section, not both");
-        if (options.Repeat == 0)
-            throw new CliUsageException("--repeat must be at least 1");
-        var dataIn = ReadFile(options.DataIn, "--data-in");
-        var ctxIn = ReadFile(options.CtxIn, "--ctx-in");
+        var (dataIn, ctxIn) = ReadInputs(options);
 
-        using var session = ProgObjectSession.Open(options.ObjectPath, options.Backend, options.Type, loadPrograms: true);
+        using var session = ProgObjectSession.Open(options.ObjectPath, options.Backend, options.Type, loadPrograms: true, options.Mode);
         var spec = SelectProgram(session.Spec, options);
         var program = session.Collection.Program(spec.Name);
         ApplyUpdates(session, options.MapUpdates);
-
-        var packetType = program.Type is ProgramType.Xdp or ProgramType.SocketFilter or ProgramType.SchedCls
-            or ProgramType.SchedAct or ProgramType.CgroupSkb or ProgramType.LwtIn or ProgramType.LwtOut
-            or ProgramType.LwtXmit or ProgramType.LwtSeg6Local;
-        dataIn ??= packetType ? DefaultPacket() : null;
-        if (options.Cpu is not null && program.Type != ProgramType.RawTracepoint)
-            throw new CliUsageException($"--cpu: only raw_tracepoint programs can be run on a chosen CPU ({ProgTypeNames.Of(program.Type)} programs run on the caller's CPU)");
-
-        var attr = new TestRunAttr
-        {
-            DataIn = dataIn ?? default,
-            DataSizeOut = dataIn is null ? 0 : (uint)(dataIn.Length + OutputSlack),
-            CtxIn = ctxIn ?? default,
-            CtxSizeOut = ctxIn is null ? 0 : 4096u,
-            // 0 and 1 mean the same to the kernel, but raw tracepoints accept only 0.
-            Repeat = options.Repeat <= 1 ? 0 : options.Repeat,
-            Flags = options.Cpu is null ? 0 : RunOnCpu,
-            Cpu = options.Cpu ?? 0,
-        };
+        var attr = BuildTestRun(options, program.Type, dataIn, ctxIn);
 
         ProgramRunResult result;
         IReadOnlyList<string> trace;
@@ -74,6 +51,41 @@ public static class ProgRunner
         else
             WriteText(console.Output, session, spec, result, options, trace);
         return ExitCodes.Success;
+    }
+
+    /// <summary>Checks the options that need no object and reads <c>--data-in</c> and <c>--ctx-in</c> (exit 2 on a bad one).</summary>
+    internal static (byte[]? DataIn, byte[]? CtxIn) ReadInputs(ProgRunOptions options)
+    {
+        if (options.Program is not null && options.Section is not null)
+            throw new CliUsageException("give --program or --section, not both");
+        if (options.Repeat == 0)
+            throw new CliUsageException("--repeat must be at least 1");
+        return (ReadFile(options.DataIn, "--data-in"), ReadFile(options.CtxIn, "--ctx-in"));
+    }
+
+    /// <summary>
+    /// The BPF_PROG_TEST_RUN attributes for a program of <paramref name="type"/>: packet programs get the default
+    /// packet without <c>--data-in</c>; <c>--cpu</c> only for raw tracepoints.
+    /// </summary>
+    internal static TestRunAttr BuildTestRun(ProgRunOptions options, ProgramType type, byte[]? dataIn, byte[]? ctxIn)
+    {
+        var packetType = type is ProgramType.Xdp or ProgramType.SocketFilter or ProgramType.SchedCls
+            or ProgramType.SchedAct or ProgramType.CgroupSkb or ProgramType.LwtIn or ProgramType.LwtOut
+            or ProgramType.LwtXmit or ProgramType.LwtSeg6Local;
+        dataIn ??= packetType ? DefaultPacket() : null;
+        if (options.Cpu is not null && type != ProgramType.RawTracepoint)
+            throw new CliUsageException($"--cpu: only raw_tracepoint programs can be run on a chosen CPU ({ProgTypeNames.Of(type)} programs run on the caller's CPU)");
+        return new TestRunAttr
+        {
+            DataIn = dataIn ?? default,
+            DataSizeOut = dataIn is null ? 0 : (uint)(dataIn.Length + OutputSlack),
+            CtxIn = ctxIn ?? default,
+            CtxSizeOut = ctxIn is null ? 0 : 4096u,
+            // 0 and 1 mean the same to the kernel, but raw tracepoints accept only 0.
+            Repeat = options.Repeat <= 1 ? 0 : options.Repeat,
+            Flags = options.Cpu is null ? 0 : RunOnCpu,
+            Cpu = options.Cpu ?? 0,
+        };
     }
 
     /// <summary>
@@ -116,7 +128,38 @@ public static class ProgRunner
         + "3039 0050 00000000 00000000 5002 2000 0000 0000 "
         + "00000000000000000000");
 
-    private static void ApplyUpdates(ProgObjectSession session, IReadOnlyList<(string Map, string Key, string Value)> updates)
+    /// <summary>
+    /// Checks <c>--map-update</c> against the object before anything is loaded: the map exists and the key and value
+    /// parse at its sizes (exit 2), so usage errors never depend on which backend is usable.
+    /// </summary>
+    internal static void CheckUpdates(CollectionSpec spec, IReadOnlyList<(string Map, string Key, string Value)> updates)
+    {
+        foreach (var (mapName, keyText, valueText) in updates)
+        {
+            var map = spec.Maps.FirstOrDefault(m => m.Name == mapName)
+                ?? throw new CliUsageException($"--map-update: the object has no map '{mapName}' (maps: {string.Join(", ", spec.Maps.Select(m => m.Name))})");
+            try
+            {
+                MapValueParser.Parse(keyText, (int)map.KeySize, $"--map-update {mapName}: key");
+                var valueTokens = valueText.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (valueTokens.Length == 2 && valueTokens[0] == "prog" && map.Type == MapType.ProgArray)
+                {
+                    if (spec.FindProgram(valueTokens[1]) is null)
+                        throw new CliUsageException($"--map-update {mapName}: value 'prog {valueTokens[1]}': the object has no program '{valueTokens[1]}'");
+                }
+                else
+                {
+                    MapValueParser.Parse(valueText, (int)map.ValueSize, $"--map-update {mapName}: value");
+                }
+            }
+            catch (FormatException e)
+            {
+                throw new CliUsageException(e.Message, e);
+            }
+        }
+    }
+
+    internal static void ApplyUpdates(ProgObjectSession session, IReadOnlyList<(string Map, string Key, string Value)> updates)
     {
         foreach (var (mapName, keyText, valueText) in updates)
         {
@@ -161,7 +204,8 @@ public static class ProgRunner
         ProgRunOptions options, IReadOnlyList<string> trace)
     {
         var program = session.Collection.Program(spec.Name);
-        output.WriteLine($"program: {spec.Name} ({ProgTypeNames.Of(program.Type)}, section {spec.SectionName}) on {session.Backend.Name}");
+        var engine = session.Backend.Name == BackendOption.Kernel ? "" : $", {ModeOption.Name(options.Mode)}";
+        output.WriteLine($"program: {spec.Name} ({ProgTypeNames.Of(program.Type)}, section {spec.SectionName}) on {session.Backend.Name}{engine}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"retval: {result.ReturnValue} (0x{result.ReturnValue:x})"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repeat: {options.Repeat}, duration: {result.DurationNs} ns per run"));
         if (result.DataOut.Length != 0)
