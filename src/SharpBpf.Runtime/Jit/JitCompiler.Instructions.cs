@@ -2,13 +2,14 @@ using System.Reflection.Emit;
 using SharpBpf.Asm;
 using SharpBpf.Runtime.Execution;
 using SharpBpf.Runtime.Interpreter;
+using SharpBpf.Runtime.Maps;
 
 namespace SharpBpf.Runtime.Jit;
 
 /// <summary>IL for each instruction. Every instruction leaves the evaluation stack empty.</summary>
 internal sealed partial class JitCompiler
 {
-    private void EmitInstruction(ref Slot s, int i, ulong? knownR1)
+    private void EmitInstruction(ref Slot s, int i, MapObject? inlinedLookup)
     {
         int d = s.Dst, r = s.Src;
         switch (s.Op)
@@ -162,7 +163,7 @@ internal sealed partial class JitCompiler
                 break;
 
             // ---- calls ----
-            case Op.Call: EmitHelperCall(ref s, knownR1); break;
+            case Op.Call: EmitHelperCall(ref s, inlinedLookup); break;
             case Op.Callx: EmitCallx(ref s, i); break;
             case Op.CallLocal: EmitLocalCall(ref s, i); break;
             case Op.Exit:
@@ -255,16 +256,10 @@ internal sealed partial class JitCompiler
         Ld(s.Dst); _il.Emit(OpCodes.Conv_U4); Ld(s.Src); _il.Emit(OpCodes.Conv_U4); _il.Emit(op, _labels[s.A]);
     }
 
-    // True if [reg + offset, + size) lies in the current frame: r10 is always the top of the frame the stack region
-    // covers, and a register known to hold r10 + c (same basic block) is as good, so no check is needed.
-    private bool InFrame(int reg, int offset, int size) =>
-        (reg == 10 ? 0 : _frameOffset[reg]) is { } fp
-        && (long)fp + offset >= -RunState.FrameSize && (long)fp + offset + size <= 0;
-
     // Pushes the (checked) address as a native int.
-    private void EmitAddress(int reg, int offset, int size, int i, string check)
+    private void EmitAddress(int reg, int offset, int size, int i, string check, MemoryAccess access)
     {
-        if (_checked && !InFrame(reg, offset, size))
+        if (_checked && !Proven(reg, offset, size, access))
         {
             _il.Emit(OpCodes.Ldarg_0);
             Ld(reg);
@@ -286,7 +281,7 @@ internal sealed partial class JitCompiler
 
     private void EmitLoad(ref Slot s, int i, int size, OpCode load, OpCode? extend)
     {
-        EmitAddress(s.Src, s.A, size, i, nameof(JitRuntime.Load));
+        EmitAddress(s.Src, s.A, size, i, nameof(JitRuntime.Load), MemoryAccess.Read);
         if (size > 1)
             _il.Emit(OpCodes.Unaligned, (byte)1);
         _il.Emit(load);
@@ -297,7 +292,7 @@ internal sealed partial class JitCompiler
 
     private void EmitStore(ref Slot s, int i, int size, OpCode store, bool fromImm)
     {
-        EmitAddress(s.Dst, s.A, size, i, nameof(JitRuntime.Store));
+        EmitAddress(s.Dst, s.A, size, i, nameof(JitRuntime.Store), MemoryAccess.Write);
         if (fromImm)
         {
             if (size == 8)
@@ -320,7 +315,7 @@ internal sealed partial class JitCompiler
     private void EmitAtomic(ref Slot s, int i)
     {
         var size = s.Op <= Op.AtomicCmpXchg32 ? 4 : 8;
-        if (_checked)
+        if (_checked && !ProvenAligned(s.Dst, s.A, size))
         {
             _il.Emit(OpCodes.Ldarg_0);
             Ld(s.Dst);
@@ -350,9 +345,9 @@ internal sealed partial class JitCompiler
             St(s.Src);
     }
 
-    private void EmitHelperCall(ref Slot s, ulong? knownR1)
+    private void EmitHelperCall(ref Slot s, MapObject? inlinedLookup)
     {
-        if (InlinableLookup(ref s, knownR1) is { } map)
+        if (inlinedLookup is { } map)
         {
             EmitInlinedLookup(map, s.A);
             return;

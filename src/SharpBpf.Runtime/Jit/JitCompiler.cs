@@ -43,10 +43,6 @@ internal sealed unsafe partial class JitCompiler
     private readonly Label _returnDispatch;
     private readonly DynamicMethod _method;
 
-    // Per register, within the current basic block: its value is r10 + this constant (null: unknown). Accesses
-    // through such a register that stay inside the frame need no check (clang's "r2 = r10; r2 += -4" key pointers).
-    private readonly int?[] _frameOffset = new int?[11];
-
     private JitCompiler(InterpretedProgram program, bool listing)
     {
         _program = program;
@@ -100,24 +96,20 @@ internal sealed unsafe partial class JitCompiler
         }
 
         var leaders = FindLeaders();
-        ulong? knownR1 = null;
         for (var i = 0; i < _code.Length; i++)
         {
             _il.MarkLabel(_labels[i]);
             if (leaders[i])
-            {
-                knownR1 = null;
-                Array.Clear(_frameOffset);
-            }
+                ForgetAll();
 
             if (_il.IsListing && i < _program.Decoded.Length)
                 _il.Comment($"pc {_program.Decoded[i].Pc}: {Disassembler.Format(_program.Decoded[i])}");
             if (_budgeted)
                 EmitBudget(i);
             ref var s = ref _code[i];
-            EmitInstruction(ref s, i, knownR1);
-            knownR1 = TrackR1(ref s, knownR1);
-            TrackFrameOffsets(ref s);
+            var lookup = s.Op == Op.Call ? InlinableLookup(ref s) : null;
+            EmitInstruction(ref s, i, lookup);
+            Track(ref s, lookup);
         }
 
         EmitReturnDispatch();
@@ -139,54 +131,6 @@ internal sealed unsafe partial class JitCompiler
         }
 
         return leaders;
-    }
-
-    // The constant in r1 after this instruction, if an lddw in this basic block put it there and nothing since
-    // changed it (the shape clang emits for a map argument).
-    private static ulong? TrackR1(ref Slot s, ulong? known)
-    {
-        var op = s.Op;
-        if (op == Op.Lddw)
-            return s.Dst == 1 ? (ulong)s.Imm : known;
-        if (op is Op.Call or Op.Callx or Op.CallLocal or Op.Exit)
-            return null;
-        if (IsStore(op) || ProgramBuilder.IsJump(op) || op is Op.Ja or Op.Ja32)
-            return known;
-        if (IsAtomic(op))
-            return s.Src == 1 ? null : known;
-        return s.Dst == 1 ? null : known;
-    }
-
-    private void TrackFrameOffsets(ref Slot s)
-    {
-        var op = s.Op;
-        if (op is Op.Call or Op.Callx or Op.CallLocal or Op.Exit)
-        {
-            for (var k = 0; k <= 5; k++)
-                _frameOffset[k] = null;
-            if (op == Op.CallLocal)
-                Array.Clear(_frameOffset);
-            return;
-        }
-
-        if (IsStore(op) || ProgramBuilder.IsJump(op) || op is Op.Ja or Op.Ja32)
-            return;
-        if (IsAtomic(op))
-        {
-            _frameOffset[s.Src] = null;
-            if (op is Op.AtomicCmpXchg32 or Op.AtomicCmpXchg64)
-                _frameOffset[0] = null;
-            return;
-        }
-
-        _frameOffset[s.Dst] = op switch
-        {
-            Op.Mov64Reg when s.Src == 10 => 0,
-            Op.Mov64Reg => _frameOffset[s.Src],
-            Op.Add64Imm when _frameOffset[s.Dst] is { } o && Math.Abs(s.Imm) < 1 << 20 => o + (int)s.Imm,
-            Op.Sub64Imm when _frameOffset[s.Dst] is { } o && Math.Abs(s.Imm) < 1 << 20 => o - (int)s.Imm,
-            _ => null,
-        };
     }
 
     private static bool IsStore(Op op) => op is Op.StB or Op.StH or Op.StW or Op.StDW
@@ -294,10 +238,10 @@ internal sealed unsafe partial class JitCompiler
     }
 
     // An array lookup the compiler can inline: r1 holds the header of one of the program's ARRAY / PERCPU_ARRAY
-    // maps and the call goes to the default lookup helper.
-    private MapObject? InlinableLookup(ref Slot s, ulong? knownR1)
+    // maps (an lddw in this basic block put it there, as clang emits) and the call goes to the default lookup helper.
+    private MapObject? InlinableLookup(ref Slot s)
     {
-        if (knownR1 is not { } header || s.Imm != s_lookupHelper)
+        if (_known[1] is not { Kind: PointerKind.Constant, Value: var header } || s.Imm != s_lookupHelper)
             return null;
         foreach (var map in _program.MapArray)
         {
@@ -315,7 +259,7 @@ internal sealed unsafe partial class JitCompiler
         var done = _il.DefineLabel();
 
         // The key: 4 bytes at r2, checked as the helper checks it.
-        if (_checked && !InFrame(2, 0, 4))
+        if (_checked && !Proven(2, 0, 4, MemoryAccess.Read))
         {
             _il.Emit(OpCodes.Ldarg_0);
             Ld(2);
