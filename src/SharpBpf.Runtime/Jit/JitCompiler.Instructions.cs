@@ -353,16 +353,24 @@ internal sealed partial class JitCompiler
             return;
         }
 
-        // The helper's pc for faults it reports, then a call through its (constant) function pointer.
+        // The helper's pc for faults it reports, then a direct call of its static method (through its constant
+        // function pointer only if it is not one of this assembly's methods).
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, s.A);
         _il.Emit(OpCodes.Stfld, StateField(nameof(RunState.CurrentPc)));
         _il.Emit(OpCodes.Ldarg_0);
         for (var k = 1; k <= 5; k++)
             Ld(k);
-        _il.Emit(OpCodes.Ldc_I8, s.Imm);
-        _il.Emit(OpCodes.Conv_I);
-        _il.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, typeof(ulong), s_helperParameters);
+        if (HelperMethods.Find((nint)s.Imm) is { } method)
+        {
+            _il.Emit(OpCodes.Call, method);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldc_I8, s.Imm);
+            _il.Emit(OpCodes.Conv_I);
+            _il.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, typeof(ulong), s_helperParameters);
+        }
         St(0);
         ZeroArgumentRegisters();
         EmitStopCheck();
