@@ -32,6 +32,21 @@ public sealed class LinuxPerfEventReader : PerfEventReader
     public IReadOnlyList<int> Cpus => [.. _rings.Select(r => r.Cpu)];
 
     /// <summary>
+    /// The mapped ring of ring <paramref name="index"/> (in <see cref="Cpus"/> order): head, tail and the raw record
+    /// bytes, for tools that dump or compare rings byte for byte. Valid until the reader is disposed; consuming
+    /// through it (writing <c>data_tail</c>) bypasses <see cref="PerfEventReader.ReadAvailable(Action{PerfRecord})"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a ring.</exception>
+    /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
+    public PerfRingView RingView(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _rings.Length);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return _rings[index].View;
+    }
+
+    /// <summary>
     /// Opens an event and a ring of <paramref name="dataPages"/> pages (a power of two) on every online CPU below the
     /// map's <c>max_entries</c>, and installs each event in the slot of its CPU through <paramref name="mapFd"/>.
     /// </summary>
