@@ -1,5 +1,6 @@
 using SharpBpf.Abi;
 using SharpBpf.Linux.Interop;
+using SharpBpf.Perf;
 
 namespace SharpBpf.Linux;
 
@@ -29,6 +30,22 @@ public static unsafe class PerfEventSyscall
         attr.SamplePeriodOrFreq = 1;
         attr.SampleType = PERF_SAMPLE_RAW;
         attr.WakeupEventsOrWatermark = 1;
+        return Open(ref attr, pid: -1, cpu, out fd);
+    }
+
+    /// <summary>
+    /// Opens a <c>PERF_TYPE_SOFTWARE</c> counting event (<paramref name="config"/>, such as
+    /// <see cref="PerfSoftwareEvent.CpuClock"/>) on <paramref name="cpu"/> for all tasks, without sampling. A
+    /// <c>PERF_EVENT_ARRAY</c> accepts it in a slot; <c>bpf_perf_event_output</c> into it fails with -EINVAL, and
+    /// <c>bpf_perf_event_read</c> reads it (spec E).
+    /// </summary>
+    /// <returns><see cref="Errno.None"/> and an owned descriptor, or the errno (and an invalid handle).</returns>
+    public static Errno OpenSoftwareCounter(PerfSoftwareEvent config, int cpu, out SafeBpfFd fd)
+    {
+        var attr = default(PerfEventAttrNative);
+        attr.Type = PERF_TYPE_SOFTWARE;
+        attr.Size = (uint)sizeof(PerfEventAttrNative);
+        attr.Config = (ulong)config;
         return Open(ref attr, pid: -1, cpu, out fd);
     }
 

@@ -17,6 +17,7 @@ public sealed class PerfRings : IDisposable
 {
     private readonly LinuxPerfEventReader? _kernel;
     private readonly List<PerfEvent> _user = [];
+    private readonly List<IDisposable> _extra = [];
 
     private PerfRings(LinuxPerfEventReader? kernel) => _kernel = kernel;
 
@@ -49,6 +50,29 @@ public sealed class PerfRings : IDisposable
             default:
                 throw new ArgumentException($"no perf events for backend {backend.Name}", nameof(backend));
         }
+    }
+
+    /// <summary>
+    /// Puts a software CPU_CLOCK counting event on <paramref name="cpu"/> (not BPF_OUTPUT) into slot
+    /// <paramref name="slot"/>, as spec E.1's slot 3; returns the update's errno.
+    /// </summary>
+    public Errno InstallCpuClock(IBpfBackend backend, int map, uint slot, int cpu)
+    {
+        int fd;
+        if (backend is LinuxBackend)
+        {
+            Assert.Equal(Errno.None, PerfEventSyscall.OpenSoftwareCounter(PerfSoftwareEvent.CpuClock, cpu, out SafeBpfFd handle));
+            _extra.Add(handle); // the map keeps its own reference to the event
+            fd = handle.Fd;
+        }
+        else
+        {
+            var e = PerfEvent.CreateCounter(new ClockCounter(), cpu);
+            _extra.Add(e);
+            Assert.Equal(Errno.None, ((UserspaceBackend)backend).PerfEventInstall(e, out fd));
+        }
+
+        return backend.MapUpdateElem(map, BitConverter.GetBytes(slot), BitConverter.GetBytes(fd), 0);
     }
 
     /// <summary>
@@ -125,6 +149,8 @@ public sealed class PerfRings : IDisposable
     {
         _kernel?.Dispose();
         foreach (PerfEvent e in _user)
+            e.Dispose();
+        foreach (IDisposable e in _extra)
             e.Dispose();
     }
 }
