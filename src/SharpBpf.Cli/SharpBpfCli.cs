@@ -61,6 +61,7 @@ public static class SharpBpfCli
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(ProgCommand.Create(context));
         root.Subcommands.Add(MapCommand.Create(context));
+        root.Subcommands.Add(FeatureCommand.Create(context));
         root.Subcommands.Add(ConformanceCommand.Create(context));
         root.Subcommands.Add(ConformancePluginCommand.Create(context));
         return root;

@@ -92,6 +92,7 @@ public sealed class ProgRunModeTests
     [InlineData("trusted interpreter", new[] { "prog", "run", "@nop.o", "--mode", "interpreter", "--trusted" }, "--trusted applies to the JIT")]
     [InlineData("bad backend on map dump", new[] { "map", "dump", "@array_sum.o", "sum_vals", "--backend", "gpu" }, "--backend 'gpu': use userspace or kernel")]
     [InlineData("bad backend on prog run", new[] { "prog", "run", "@nop.o", "--backend", "gpu" }, "--backend 'gpu': use userspace or kernel")]
+    [InlineData("bad backend on feature probe", new[] { "feature", "probe", "--backend", "gpu" }, "--backend 'gpu': use userspace or kernel")]
     public void Command_BadModeOrBackend_Exit2WithOneMessage(string row, string[] args, string message)
     {
         var resolved = args.Select(a => a.StartsWith('@') ? Bench(a[1..]) : a).ToArray();
