@@ -31,12 +31,34 @@ public sealed unsafe partial class LinuxBackend
     public Errno ProgLoad(in ProgLoadAttr attr, out int fd, out string log)
     {
         ThrowIfDisposed();
-        Errno err = LoadProgram(attr, attr.LogLevel, out fd, out log);
+        Errno err = LoadProgram(attr, attr.LogLevel, null, out fd, out log);
         if (err == Errno.None || attr.LogLevel != 0)
             return err;
 
         // Only to learn why: the program, maps and their owner types are the same, so the verdict is too.
-        if (LoadProgram(attr, 1, out int again, out log) == Errno.None)
+        if (LoadProgram(attr, 1, null, out int again, out log) == Errno.None)
+            _fds.Close(again);
+        return err;
+    }
+
+    /// <summary>
+    /// <c>BPF_PROG_LOAD</c> with BTF (<c>prog_btf_fd</c> and <c>func_info</c>), which <see cref="ProgLoadAttr"/> does not
+    /// carry; otherwise as <see cref="ProgLoad(in ProgLoadAttr, out int, out string)"/>.
+    /// </summary>
+    public Errno ProgLoad(in ProgLoadAttr attr, in ProgramBtf btf, out int fd, out string log)
+    {
+        ThrowIfDisposed();
+        if (btf.FuncInfoRecordSize == 0 || btf.FuncInfo.Length % btf.FuncInfoRecordSize != 0)
+        {
+            fd = -1;
+            log = "";
+            return Errno.EINVAL;
+        }
+
+        Errno err = LoadProgram(attr, attr.LogLevel, btf, out fd, out log);
+        if (err == Errno.None || attr.LogLevel != 0)
+            return err;
+        if (LoadProgram(attr, 1, btf, out int again, out log) == Errno.None)
             _fds.Close(again);
         return err;
     }
@@ -90,11 +112,13 @@ public sealed unsafe partial class LinuxBackend
         return err;
     }
 
-    private Errno LoadProgram(in ProgLoadAttr attr, uint logLevel, out int fd, out string log)
+    private Errno LoadProgram(in ProgLoadAttr attr, uint logLevel, ProgramBtf? btf, out int fd, out string log)
     {
         byte[]? license = CString(attr.License);
         byte[]? logBuffer = logLevel != 0 ? new byte[InitialLogSize] : null;
         using MemoryHandle insns = attr.Instructions.Pin();
+        ReadOnlyMemory<byte> funcInfo = btf?.FuncInfo ?? default;
+        using MemoryHandle funcInfoPin = funcInfo.Pin();
         while (true)
         {
             Errno err;
@@ -114,6 +138,14 @@ public sealed unsafe partial class LinuxBackend
                 native.ProgFlags = attr.ProgFlags;
                 CopyName(attr.Name, native.ProgName, BpfAttrConstants.ObjNameLength);
                 native.ExpectedAttachType = attr.ExpectedAttachType;
+                if (btf is { } withBtf)
+                {
+                    native.ProgBtfFd = (uint)withBtf.BtfFd;
+                    native.FuncInfoRecSize = withBtf.FuncInfoRecordSize;
+                    native.FuncInfo = funcInfo.IsEmpty ? 0 : BpfSyscall.Ptr(funcInfoPin.Pointer);
+                    native.FuncInfoCount = (uint)(funcInfo.Length / (int)withBtf.FuncInfoRecordSize);
+                }
+
                 err = BpfSyscall.ProgLoad(ref native, out fd);
                 trueSize = native.LogTrueSize;
             }
