@@ -190,8 +190,7 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
                 {
                     var executable = program.Executable;
                     var start = Stopwatch.GetTimestamp();
-                    for (var i = 0u; i < repeat; i++)
-                        retval = executable.Run(state, r1, r2);
+                    retval = executable.RunRepeated(state, r1, r2, repeat);
                     elapsed = Stopwatch.GetTimestamp() - start;
                 }
                 catch (BpfRuntimeException e)

@@ -131,9 +131,12 @@ public sealed unsafe class RunState
     }
 
     /// <summary>Prepares for a run of <paramref name="program"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void BeginRun(InterpretedProgram program)
     {
-        Program = program;
+        // Repeated runs of one program skip the reference store and its GC write barrier.
+        if (!ReferenceEquals(Program, program))
+            Program = program;
         StopRequested = false;
         CurrentPc = -1;
         ResetStack(0);

@@ -100,7 +100,7 @@ public static class TailCallHelpers
     private static EpochDomain FallbackDomain { get; } = new();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static FdArrayMapObject ResolveProgArray(RunState state, ulong r2)
+    private static ProgArrayMapObject ResolveProgArray(RunState state, ulong r2)
     {
         if (state.Program is { } program)
         {
@@ -108,7 +108,8 @@ public static class TailCallHelpers
             {
                 if ((ulong)map.Header == r2)
                 {
-                    if (map is FdArrayMapObject { Type: MapType.ProgArray } array)
+                    // The sealed type: an exact type compare (FdArrayMapObject would take the cast helper).
+                    if (map is ProgArrayMapObject array)
                         return array;
                     ThrowNotProgArray(state, map);
                 }

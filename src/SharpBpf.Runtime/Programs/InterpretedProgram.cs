@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SharpBpf.Asm;
 using SharpBpf.Runtime.Execution;
 using SharpBpf.Runtime.Helpers;
@@ -161,6 +162,51 @@ public sealed class InterpretedProgram
                 TailCallHelpers.LeaveEpoch(state);
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="count"/> times with the same <c>r1</c>, <c>r2</c> (BPF_PROG_TEST_RUN's <c>repeat</c>) and
+    /// returns the last run's <c>r0</c>. Like the kernel's test-run loop it stays inside one read-side section for
+    /// many runs, leaving it every <see cref="EpochSpan"/> runs so a prog-array update waiting for a grace period is
+    /// not held up for the whole loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal ulong RunRepeated(RunState state, ulong r1, ulong r2, uint count)
+    {
+        var entry = Compiled;
+        ulong r0 = 0;
+        state.TailCallTarget = null;
+        try
+        {
+            for (var i = 0u; i < count; i++)
+            {
+                state.TailCallCount = 0;
+                if (entry is not null)
+                {
+                    state.BeginRun(this);
+                    r0 = entry(state, r1, r2, 0, 0, 0);
+                }
+                else
+                {
+                    r0 = BpfInterpreter.Run(this, state, r1, r2, 0, 0, 0);
+                }
+
+                while (state.TailCallTarget is { } next)
+                    r0 = TailCallHelpers.RunTarget(state, next);
+                if (i % EpochSpan == EpochSpan - 1 && state.EpochRecord >= 0)
+                    TailCallHelpers.LeaveEpoch(state);
+            }
+
+            return r0;
+        }
+        finally
+        {
+            if (state.EpochRecord >= 0)
+                TailCallHelpers.LeaveEpoch(state);
+        }
+    }
+
+    /// <summary>The runs <see cref="RunRepeated"/> makes inside one read-side section at most.</summary>
+    internal const uint EpochSpan = 1024;
 
     /// <summary>Runs this program alone (one link of a tail-call chain).</summary>
     internal ulong ExecuteOne(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)

@@ -72,6 +72,7 @@ public class TailCallTests
     [Theory]
     [InlineData(1u, 34UL)]
     [InlineData(10u, 340UL)]
+    [InlineData(2000u, 68_000UL)] // past the runs one read-side section covers (InterpretedProgram.EpochSpan)
     public void TailCall_SelfTailCalling_Runs34TimesPerRun_D_x1(uint repeat, ulong expectedCount)
     {
         using var kit = new ProgramTestKit();
