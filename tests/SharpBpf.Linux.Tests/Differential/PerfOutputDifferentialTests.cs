@@ -170,6 +170,56 @@ public sealed class PerfOutputDifferentialTests(ITestOutputHelper output)
         output.WriteLine($"E.2 overflow: {compared} compared");
     }
 
+    /// <summary>
+    /// Link <paramref name="i"/> of a chain: outputs the 8 bytes (i, i+1, ..., i+7) into the current CPU's ring, then
+    /// tail-calls slot i + 1; returns the helper's result on fall-through.
+    /// </summary>
+    private static Instruction[] OutputThenTailCall(int perfMap, int progArray, int i)
+    {
+        ulong word = 0;
+        for (int b = 0; b < 8; b++)
+            word |= (ulong)(byte)(i + b) << (8 * b);
+        return
+        [
+            Mov64Reg(R6, R1),
+            .. Lddw(R1, word),
+            StxDw(R10, R1, -8),
+            Mov64Reg(R1, R6),
+            .. LdMapFd(R2, perfMap),
+            .. Lddw(R3, CurrentCpu),
+            Mov64Reg(R4, R10),
+            Add64Imm(R4, -8),
+            Mov64Imm(R5, 8 - (i % 4)), // sizes 8, 7, 6, 5: different padding per record
+            Call(25),
+            Mov64Reg(R7, R0),
+            .. TailCall(progArray, (ulong)(i + 1)),
+            Mov64Reg(R0, R7),
+            Exit(),
+        ];
+    }
+
+    [SkippableFact]
+    public void PerfEventOutput_FromTailCalledPrograms_SameRecordsInOrderOnBothBackends()
+    {
+        var (kernel, _, compared) = DifferentialRun.Compare("perf output along a tail-call chain", (b, obs) =>
+        {
+            int map = b.CreateMap(MapType.PerfEventArray, 4, 4, 4);
+            int progs = b.CreateMap(MapType.ProgArray, 4, 4, 40);
+            using PerfRings rings = PerfRings.Open(b, map);
+            int[] links = [.. Enumerable.Range(0, 36).Select(i => b.LoadProgram(ProgramType.RawTracepoint, OutputThenTailCall(map, progs, i)))];
+            for (int i = 0; i < links.Length; i++)
+                obs.Add($"put link {i}", b.Update(progs, (uint)i, BackendExtensions.U32((uint)links[i])).ToString());
+            RunOn(b, obs, "chain on cpu1", links[0], 1);
+            rings.Snapshot(obs, "after chain", 1);
+            rings.Snapshot(obs, "after chain", 0);
+        });
+
+        // 34 programs ran (D.2), each wrote one record of 16 or 24 bytes into cpu1's ring.
+        int expectedBytes = Enumerable.Range(0, 34).Sum(i => 12 + ((8 - (i % 4) + 4 + 7) / 8 * 8 - 4));
+        Assert.Equal(expectedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), kernel["after chain ring 1 head"]);
+        output.WriteLine($"perf output along a tail-call chain: {compared} compared");
+    }
+
     [SkippableTheory]
     [InlineData(0)]
     [InlineData(1)]
