@@ -1,9 +1,12 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SharpBpf.Abi;
 using SharpBpf.Asm;
 using SharpBpf.Object;
+using SharpBpf.Runtime;
+using SharpBpf.Runtime.Jit;
 
 namespace SharpBpf.Cli.Commands;
 
@@ -135,16 +138,72 @@ public static class ProgCommand
     {
         var obj = new Argument<string>("OBJ") { Description = "The BPF object file" };
         var program = new Option<string?>("--program") { Description = "The program (default: the only one)" };
+        var jited = new Option<bool>("--jited")
+        {
+            Description = "Print the IL the userspace runtime's JIT generates for the program (each BPF instruction above its IL) "
+                + "instead of the instructions; the object is loaded into the userspace runtime for this",
+        };
+        var type = new Option<string?>("--type") { Description = "With --jited: load every program as this type (for sections libbpf does not know)" };
+        var trusted = ModeOption.CreateTrusted();
         var command = new Command("dump",
-            "Print a program's instructions in the kernel's syntax (as bpftool prog dump xlated), with its source lines") { obj, program };
+            "Print a program's instructions in the kernel's syntax (as bpftool prog dump xlated), with its source lines, "
+            + "or with --jited the IL the JIT generates")
+        {
+            obj, program, jited, type, trusted,
+        };
         command.SetAction(parse => Guard(context, () =>
         {
-            var spec = ProgObjectSession.Read(parse.GetValue(obj)!);
+            var path = parse.GetValue(obj)!;
+            var spec = ProgObjectSession.Read(path);
             var p = ProgRunner.SelectProgram(spec, new ProgRunOptions { ObjectPath = "", Program = parse.GetValue(program) });
-            WriteDump(context.Console.Output, p);
-            return ExitCodes.Success;
+            if (!parse.GetValue(jited))
+            {
+                if (parse.GetValue(trusted) || parse.GetValue(type) is not null)
+                    throw new CliUsageException("--trusted and --type apply to --jited");
+                WriteDump(context.Console.Output, p);
+                return ExitCodes.Success;
+            }
+
+            return WriteJited(context, path, p, ParseType(parse.GetValue(type)), parse.GetValue(trusted), parse.GetValue(context.Json));
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>prog dump --jited</c>: loads the object into the userspace runtime in JIT mode (so maps, context rewriting
+    /// and helpers are resolved as for a run) and prints the IL listing of <paramref name="program"/>.
+    /// </summary>
+    private static int WriteJited(CliContext context, string path, ProgramSpec program, ProgramType? type, bool trusted, bool json)
+    {
+        if (!JitProgram.IsSupported)
+            throw new CliFailureException("this runtime cannot generate code (dynamic code is not supported), so programs run in the interpreter and there is no IL to show");
+        var mode = ModeOption.Resolve(ModeOption.Jit, trusted);
+        using var session = ProgObjectSession.Open(path, BackendOption.Userspace, type, loadPrograms: true, mode);
+        var loaded = session.Collection.Program(program.Name);
+        var executable = ((UserspaceBackend)session.Backend).GetProgram(loaded.Fd)?.Executable
+            ?? throw new UnreachableException($"program '{program.Name}' has no executable in the userspace runtime");
+        var jit = JitProgram.Compile(executable, listing: true);
+        var listing = jit.Listing ?? "";
+        var output = context.Console.Output;
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["program"] = program.Name,
+                ["insns"] = program.Instructions.Length,
+                ["il_size"] = jit.IlSize,
+                ["trusted"] = jit.Trusted,
+                ["listing"] = listing,
+            }));
+            return ExitCodes.Success;
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"program {program.Name}: {program.Instructions.Length} BPF instruction slots -> {jit.IlSize} bytes of IL ({(jit.Trusted ? "trusted: unchecked memory accesses" : "checked")}), generated in {jit.CompileTime.TotalMicroseconds:F0} us"));
+        output.Write(listing);
+        if (listing.Length != 0 && !listing.EndsWith('\n'))
+            output.WriteLine();
+        return ExitCodes.Success;
     }
 
     /// <summary>
