@@ -22,12 +22,16 @@ public static class ConformanceCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print passing and skipped files" };
         var mode = new Option<ConformanceEngine>("--mode")
         {
-            Description = "Execution engine: interpreter or jit",
+            Description = "Execution engine: interpreter or jit (ignored with --backend kernel: the kernel JITs)",
             DefaultValueFactory = _ => ConformanceEngine.Interpreter,
         };
-        var command = new Command("conformance", "Run bpf_conformance test files through the interpreter or the JIT")
+        var backend = BackendOption.Create();
+        backend.Description = "userspace (default: the interpreter or the JIT with uBPF's test helpers 0-5) or kernel (each program "
+            + "wrapped as an XDP program that stores r0 in a map, as testdata/conformance/VERIFY.md did; Linux helper ids; the 13 "
+            + "refusals listed in docs/DIVERGENCES.md are reported as skipped)";
+        var command = new Command("conformance", "Run bpf_conformance test files through the interpreter, the JIT or the kernel")
         {
-            paths, verbose, mode,
+            paths, verbose, mode, backend,
         };
         command.SetAction(parse => SharpBpfCli.Guard(context.Console, () =>
         {
@@ -44,7 +48,17 @@ public static class ConformanceCommand
             if (files.Count == 0)
                 throw new CliUsageException("no .data files found");
             var engine = parse.GetValue(mode);
-            var results = files.Select(f => ConformanceRunner.Run(f, engine)).ToList();
+            List<ConformanceResult> results;
+            if (parse.GetValue(backend) == BackendOption.Kernel)
+            {
+                using var kernel = BackendOption.CreateBackend(BackendOption.Kernel);
+                results = [.. files.Select(f => ConformanceRunner.RunOnBackend(f, kernel))];
+            }
+            else
+            {
+                results = [.. files.Select(f => ConformanceRunner.Run(f, engine))];
+            }
+
             var passed = results.Count(r => r.Verdict == ConformanceVerdict.Passed);
             var failed = results.Count(r => r.Verdict == ConformanceVerdict.Failed);
             var skipped = results.Count(r => r.Verdict == ConformanceVerdict.Skipped);

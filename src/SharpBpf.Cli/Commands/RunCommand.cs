@@ -36,9 +36,12 @@ public static class RunCommand
             Description = "Execution engine: interpreter or jit (the JIT falls back to the interpreter where dynamic code is unsupported)",
             DefaultValueFactory = _ => Conformance.ConformanceEngine.Interpreter,
         };
-        var command = new Command("run", "Run a program through the interpreter or the JIT and print r0")
+        var backend = BackendOption.Create();
+        backend.Description = "userspace (default) or kernel: the program is wrapped as an XDP program that stores r0 in a map "
+            + "(testdata/conformance/VERIFY.md), so the kernel's verifier must accept it; --mode, --budget and --test-helpers do not apply";
+        var command = new Command("run", "Run a program through the interpreter, the JIT or the kernel and print r0")
         {
-            asm, hex, mem, budget, testHelpers, mode,
+            asm, hex, mem, budget, testHelpers, mode, backend,
         };
         command.Validators.Add(result =>
         {
@@ -52,15 +55,29 @@ public static class RunCommand
         command.SetAction(parse => SharpBpfCli.Guard(context.Console, () =>
         {
             var program = Load(parse.GetValue(asm), parse.GetValue(hex));
-            var memory = ParseHex(parse.GetValue(mem), "--mem") ?? [];
-            var loaded = InterpretedProgram.Create(program, new ProgramOptions
+            var memoryArgument = ParseHex(parse.GetValue(mem), "--mem");
+            var memory = memoryArgument ?? [];
+            ulong r0;
+            if (parse.GetValue(backend) == BackendOption.Kernel)
             {
-                Helpers = parse.GetValue(testHelpers) ? TestHelpers.CreateTable() : null,
-                InstructionBudget = parse.GetValue(budget),
-            });
-            var r0 = parse.GetValue(mode) == Conformance.ConformanceEngine.Jit
-                ? SharpBpf.Runtime.Jit.JitProgram.Compile(loaded).Run(new RunState(), memory)
-                : loaded.Run(new RunState(), memory);
+                if (parse.GetValue(testHelpers))
+                    throw new CliUsageException("--test-helpers: uBPF's test helpers exist only in the userspace runtime, not with --backend kernel");
+                if (parse.GetValue(budget) != 0)
+                    throw new CliUsageException("--budget: the kernel's verifier bounds programs itself; not with --backend kernel");
+                r0 = RunOnKernel(program, memoryArgument);
+            }
+            else
+            {
+                var loaded = InterpretedProgram.Create(program, new ProgramOptions
+                {
+                    Helpers = parse.GetValue(testHelpers) ? TestHelpers.CreateTable() : null,
+                    InstructionBudget = parse.GetValue(budget),
+                });
+                r0 = parse.GetValue(mode) == Conformance.ConformanceEngine.Jit
+                    ? SharpBpf.Runtime.Jit.JitProgram.Compile(loaded).Run(new RunState(), memory)
+                    : loaded.Run(new RunState(), memory);
+            }
+
             if (parse.GetValue(context.Json))
             {
                 context.Console.Output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -77,6 +94,15 @@ public static class RunCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static ulong RunOnKernel(Instruction[] program, byte[]? memory)
+    {
+        using var kernel = BackendOption.CreateBackend(BackendOption.Kernel);
+        var err = Diff.ConformanceHarness.Run(kernel, program, memory, Backend.ExecutionMode.Default, out var r0, out var log);
+        if (err != Abi.Errno.None)
+            throw new CliFailureException($"the kernel refused or failed the program ({BpfException.ErrnoName(err)}): {Diff.ConformanceHarness.Reason(log)}");
+        return r0;
     }
 
     private static Instruction[] Load(FileInfo? asm, string? hex)

@@ -1,5 +1,8 @@
 using System.Globalization;
+using SharpBpf.Abi;
 using SharpBpf.Asm;
+using SharpBpf.Backend;
+using SharpBpf.Diff;
 using SharpBpf.Runtime.Execution;
 using SharpBpf.Runtime.Helpers;
 using SharpBpf.Runtime.Jit;
@@ -149,6 +152,60 @@ public static class ConformanceRunner
             return test.ExpectsError
                 ? new(path, ConformanceVerdict.Passed, $"faulted as expected: {e.Message}")
                 : new(path, ConformanceVerdict.Failed, $"faulted: {e.Message}");
+        }
+
+        if (test.ExpectsError)
+        {
+            return new(path, ConformanceVerdict.Failed,
+                string.Create(CultureInfo.InvariantCulture, $"expected an error ({test.ErrorText ?? test.ErrorPattern}), but r0 = 0x{r0:x}"));
+        }
+
+        var expected = test.ExpectedResult!.Value;
+        return r0 == expected
+            ? new(path, ConformanceVerdict.Passed, string.Create(CultureInfo.InvariantCulture, $"r0 = 0x{r0:x}"))
+            : new(path, ConformanceVerdict.Failed, string.Create(CultureInfo.InvariantCulture, $"r0 = 0x{r0:x}, expected 0x{expected:x}"));
+    }
+
+    /// <summary>
+    /// Runs one file on <paramref name="backend"/> (the kernel for <c>--backend kernel</c>) through the harness of
+    /// VERIFY.md (<see cref="ConformanceHarness"/>): an XDP program, Linux helper ids, the backend's own verifier. A
+    /// refusal listed in <see cref="KnownDivergences"/> is reported as skipped with its reason.
+    /// </summary>
+    public static ConformanceResult RunOnBackend(string path, IBpfBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(backend);
+        if (SkipReason(path) is { } reason)
+            return new(path, ConformanceVerdict.Skipped, reason);
+        ConformanceTestFile test;
+        try
+        {
+            test = ConformanceTestFile.Load(path);
+        }
+        catch (Exception e) when (e is BpfAssemblyException or IOException)
+        {
+            return new(path, ConformanceVerdict.Failed, $"cannot read the test: {e.Message}");
+        }
+
+        if (!test.ExpectsError && test.ExpectedResult is null)
+            return new(path, ConformanceVerdict.Skipped, "no result or error to check (an assembler encoding test)");
+        if (test.Program.Length == 0)
+        {
+            return test.ExpectsError
+                ? new(path, ConformanceVerdict.Passed, "no program: nothing to load")
+                : new(path, ConformanceVerdict.Failed, "the file has no program");
+        }
+
+        var err = ConformanceHarness.Run(backend, test.Program, test.Memory, ExecutionMode.Default, out var r0, out var log);
+        var last = ConformanceHarness.Reason(log);
+        if (err != Errno.None)
+        {
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (test.ExpectsError)
+                return new(path, ConformanceVerdict.Passed, $"refused as expected ({BpfException.ErrnoName(err)}): {last}");
+            if (KnownDivergences.IsExpectedConformanceRefusal(name, out var why))
+                return new(path, ConformanceVerdict.Skipped, $"known divergence ({BpfException.ErrnoName(err)}: {last}): {why}");
+            return new(path, ConformanceVerdict.Failed, $"refused ({BpfException.ErrnoName(err)}): {last}");
         }
 
         if (test.ExpectsError)
