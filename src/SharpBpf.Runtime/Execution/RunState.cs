@@ -53,6 +53,16 @@ public sealed unsafe class RunState
     internal bool StopRequested;
     internal ulong StopValue;
 
+    // Set with StopRequested when a subprogram's tail call ran its target in the subprogram's place: the stop then
+    // ends only the subprogram's frame, which returns StopValue to its caller (the kernel's semantics), instead of
+    // the whole run.
+    internal bool FrameReturnRequested;
+
+    // The call depth of the innermost frame (kept by ResetStack), and the frame the running program's own frame 0
+    // occupies: 0, except for a tail-call target that replaced a subprogram at that depth.
+    internal int Depth;
+    internal int BaseDepth;
+
     // The test run whose packet and context this state is running on (set by ContextRun.Enter): helpers that
     // change the packet (bpf_xdp_adjust_head/tail) act on it, never on memory the program can write.
     internal Contexts.ContextRun? ContextRun;
@@ -130,22 +140,28 @@ public sealed unsafe class RunState
         StopValue = r0;
     }
 
-    /// <summary>Prepares for a run of <paramref name="program"/>.</summary>
+    /// <summary>
+    /// Prepares for a run of <paramref name="program"/> whose frame 0 is frame <paramref name="baseDepth"/> of the
+    /// stack (0 for a run; a subprogram's depth for the target of its tail call).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void BeginRun(InterpretedProgram program)
+    internal void BeginRun(InterpretedProgram program, int baseDepth = 0)
     {
         // Repeated runs of one program skip the reference store and its GC write barrier.
         if (!ReferenceEquals(Program, program))
             Program = program;
         StopRequested = false;
+        FrameReturnRequested = false;
         CurrentPc = -1;
-        ResetStack(0);
+        BaseDepth = baseDepth;
+        ResetStack(baseDepth);
     }
 
     /// <summary>Sets the stack region for call depth <paramref name="depth"/> and points the hot caches at it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ResetStack(int depth)
     {
+        Depth = depth;
         var length = (ulong)(depth + 1) * FrameSize;
         var start = StackTop - length;
         StackRegion = new MemoryRegion(start, length, MemoryAccess.ReadWrite);

@@ -69,10 +69,41 @@ public static class TailCallHelpers
         if (map.GetEntry(index) is not ProgramObject target)
             return 0;
         state.TailCallCount++;
+        if (state.Depth > state.BaseDepth)
+        {
+            // From a subprogram: as the kernel's JIT does, the target replaces the subprogram's frame and its r0 goes
+            // back to the subprogram's caller, which goes on. The target (and its own chain) runs here, in that
+            // frame; each such nesting costs one of the 33 tail calls, so the host depth stays bounded.
+            var r0 = RunInPlaceOfSubprogram(state, target, r1);
+            state.FrameReturnRequested = true;
+            state.Stop(r0);
+            return 0;
+        }
+
         state.TailCallTarget = target;
         state.TailCallContext = r1;
         state.Stop(0);
         return 0;
+    }
+
+    private static ulong RunInPlaceOfSubprogram(RunState state, ProgramObject target, ulong context)
+    {
+        var caller = state.Program!;
+        var callerBase = state.BaseDepth;
+        var depth = state.Depth;
+        var pc = state.CurrentPc;
+        var r0 = target.Executable.ExecuteOne(state, context, 0, 0, 0, 0, depth);
+        while (state.TailCallTarget is { } next)
+        {
+            state.TailCallTarget = null;
+            r0 = next.Executable.ExecuteOne(state, state.TailCallContext, 0, 0, 0, 0, depth);
+        }
+
+        // Back to the subprogram's program, at the subprogram's depth, for its return to the caller.
+        state.BeginRun(caller, callerBase);
+        state.ResetStack(depth);
+        state.CurrentPc = pc;
+        return r0;
     }
 
     /// <summary>Runs the recorded target of a tail call (called by the run loop).</summary>

@@ -18,10 +18,14 @@ internal static unsafe partial class BpfInterpreter
     private const int FrameSize = RunState.FrameSize;
 
     /// <summary>Runs <paramref name="program"/> on <paramref name="state"/> with r1..r5 as given; returns r0.</summary>
-    public static ulong Run(InterpretedProgram program, RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
+    public static ulong Run(InterpretedProgram program, RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5) =>
+        Run(program, state, 0, r1, r2, r3, r4, r5);
+
+    /// <summary>Runs <paramref name="program"/> with its frame 0 at stack frame <paramref name="baseDepth"/>.</summary>
+    internal static ulong Run(InterpretedProgram program, RunState state, int baseDepth, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
     {
-        state.BeginRun(program);
-        return Dispatch(program, state, 0, 0, r1, r2, r3, r4, r5);
+        state.BeginRun(program, baseDepth);
+        return Dispatch(program, state, 0, baseDepth, r1, r2, r3, r4, r5);
     }
 
     /// <summary>
@@ -244,7 +248,12 @@ internal static unsafe partial class BpfInterpreter
                 // ---- calls ----
                 case Op.Call:
                     if (CallHelper(state, (nint)i.Imm, r, i.A))
-                        return state.StopValue;
+                    {
+                        if (!TakeFrameReturn(state, r))
+                            return state.StopValue;
+                        goto case Op.Exit;
+                    }
+
                     continue;
                 case Op.Callx:
                 {
@@ -252,7 +261,12 @@ internal static unsafe partial class BpfInterpreter
                     if (fn == 0)
                         ThrowUnknownHelper(program, pc - 1, r[i.Dst]);
                     if (CallHelper(state, fn, r, i.A))
-                        return state.StopValue;
+                    {
+                        if (!TakeFrameReturn(state, r))
+                            return state.StopValue;
+                        goto case Op.Exit;
+                    }
+
                     continue;
                 }
 
@@ -340,6 +354,21 @@ internal static unsafe partial class BpfInterpreter
         -1 => 0,
         _ => (uint)((int)a % (int)b),
     };
+
+    /// <summary>
+    /// After a helper stopped the program: true (r0 set, the stop consumed) if the stop only ends the current frame,
+    /// because a subprogram's tail call ran its target in the subprogram's place; false if it ends the run.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TakeFrameReturn(RunState state, ulong* r)
+    {
+        if (!state.FrameReturnRequested)
+            return false;
+        state.FrameReturnRequested = false;
+        state.StopRequested = false;
+        r[0] = state.StopValue;
+        return true;
+    }
 
     /// <summary>Calls a helper; r1-r5 are clobbered (zeroed) afterwards. True if the helper ended the program.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -166,14 +166,7 @@ internal sealed partial class JitCompiler
             case Op.Call: EmitHelperCall(ref s, inlinedLookup); break;
             case Op.Callx: EmitCallx(ref s, i); break;
             case Op.CallLocal: EmitLocalCall(ref s, i); break;
-            case Op.Exit:
-            {
-                _il.Emit(OpCodes.Ldloc, _depth);
-                _il.Emit(OpCodes.Brtrue, _returnDispatch);
-                Ld(0);
-                _il.Emit(OpCodes.Ret);
-                break;
-            }
+            case Op.Exit: EmitExit(); break;
 
             default:
                 EmitLoadProgram();

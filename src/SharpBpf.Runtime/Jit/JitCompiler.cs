@@ -36,6 +36,7 @@ internal sealed unsafe partial class JitCompiler
     private readonly IlEmitter _il;
     private readonly LocalBuilder[] _r = new LocalBuilder[11];
     private readonly LocalBuilder _depth;
+    private readonly LocalBuilder _baseDepth;
     private readonly LocalBuilder? _budget;
     private readonly LocalBuilder _key;
     private readonly Label[] _labels;
@@ -57,6 +58,7 @@ internal sealed unsafe partial class JitCompiler
         for (var i = 0; i < _r.Length; i++)
             _r[i] = _il.DeclareLocal(typeof(ulong), "r" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _depth = _il.DeclareLocal(typeof(int), "depth");
+        _baseDepth = _il.DeclareLocal(typeof(int), "base_depth");
         _key = _il.DeclareLocal(typeof(uint), "key");
         if (_budgeted)
             _budget = _il.DeclareLocal(typeof(long), "budget");
@@ -86,8 +88,15 @@ internal sealed unsafe partial class JitCompiler
             _il.Emit(OpCodes.Stloc, _r[a]);
         }
 
+        // The program's frame 0 is the state's base frame (0, or a subprogram's whose tail call this replaces).
         _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, typeof(RunState).GetProperty(nameof(RunState.StackTop))!.GetMethod!);
+        _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.BaseDepth)));
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Stloc, _depth);
+        _il.Emit(OpCodes.Stloc, _baseDepth);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _depth);
+        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.FrameTop)));
         _il.Emit(OpCodes.Stloc, _r[10]);
         if (_budgeted)
         {
@@ -225,16 +234,37 @@ internal sealed unsafe partial class JitCompiler
         }
     }
 
+    // After a helper: a stop ends the run with StopValue, or (a subprogram's tail call ran its target in the
+    // subprogram's place) only the current frame, which then returns StopValue like an exit.
     private void EmitStopCheck()
     {
         var go = _il.DefineLabel();
+        var frameReturn = _il.DefineLabel();
         _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldfld, typeof(RunState).GetField(nameof(RunState.StopRequested), BindingFlags.NonPublic | BindingFlags.Instance)!);
+        _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.StopRequested)));
         _il.Emit(OpCodes.Brfalse, go);
         _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldfld, typeof(RunState).GetField(nameof(RunState.StopValue), BindingFlags.NonPublic | BindingFlags.Instance)!);
+        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.TakeFrameReturn)));
+        _il.Emit(OpCodes.Brtrue, frameReturn);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.StopValue)));
         _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(frameReturn);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.StopValue)));
+        St(0);
+        EmitExit();
         _il.MarkLabel(go);
+    }
+
+    // exit: back to the caller's frame if this is a subprogram, else the run's result.
+    private void EmitExit()
+    {
+        _il.Emit(OpCodes.Ldloc, _depth);
+        _il.Emit(OpCodes.Ldloc, _baseDepth);
+        _il.Emit(OpCodes.Bne_Un, _returnDispatch);
+        Ld(0);
+        _il.Emit(OpCodes.Ret);
     }
 
     // An array lookup the compiler can inline: r1 holds the header of one of the program's ARRAY / PERCPU_ARRAY

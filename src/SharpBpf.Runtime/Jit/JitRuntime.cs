@@ -95,6 +95,23 @@ internal static unsafe class JitRuntime
         return state.StackTop - (ulong)(depth * RunState.FrameSize);
     }
 
+    /// <summary>The top of stack frame <paramref name="depth"/>: r10 of a function running there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong FrameTop(RunState state, int depth) => state.StackTop - (ulong)(depth * RunState.FrameSize);
+
+    /// <summary>
+    /// After a helper stopped the program: true (the stop consumed) if it ends only the current frame because a
+    /// subprogram's tail call ran its target in the subprogram's place; false if it ends the run.
+    /// </summary>
+    public static bool TakeFrameReturn(RunState state)
+    {
+        if (!state.FrameReturnRequested)
+            return false;
+        state.FrameReturnRequested = false;
+        state.StopRequested = false;
+        return true;
+    }
+
     public static ulong FrameR6(RunState state, int depth) => state.Frames[depth].R6;
 
     public static ulong FrameR7(RunState state, int depth) => state.Frames[depth].R7;

@@ -18,6 +18,7 @@ public sealed class ProgArrayMapObject : FdArrayMapObject
     private bool _hasOwner;
     private ProgramType _ownerType;
     private ExecutionMode _ownerMode;
+    private uint _ownerAttachType;
 
     internal ProgArrayMapObject(in MapParameters p, NativeBuffer header, BpfObject?[] slots)
         : base(p, header, slots)
@@ -54,10 +55,14 @@ public sealed class ProgArrayMapObject : FdArrayMapObject
                 _hasOwner = true;
                 _ownerType = program.Type;
                 _ownerMode = program.ExecutionMode;
+                _ownerAttachType = program.ExpectedAttachType;
                 return Errno.None;
             }
 
-            return program.Type == _ownerType && program.ExecutionMode == _ownerMode ? Errno.None : Errno.EINVAL;
+            // Type, JIT state and (Linux >= 6.17) expected_attach_type must match the owner's.
+            return program.Type == _ownerType && program.ExecutionMode == _ownerMode && program.ExpectedAttachType == _ownerAttachType
+                ? Errno.None
+                : Errno.EINVAL;
         }
     }
 }

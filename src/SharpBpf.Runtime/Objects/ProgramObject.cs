@@ -51,6 +51,11 @@ public sealed class ProgramObject : BpfObject
     /// <summary>How the program is executed (part of prog-array compatibility, like the kernel's JIT state).</summary>
     public ExecutionMode ExecutionMode { get; }
 
+    /// <summary>
+    /// The <c>expected_attach_type</c> it was loaded with (part of prog-array compatibility since Linux 6.17).
+    /// </summary>
+    public uint ExpectedAttachType { get; init; }
+
     /// <summary>True if the license string is GPL-compatible (the kernel's <c>gpl_compatible</c>).</summary>
     public bool GplCompatible { get; }
 

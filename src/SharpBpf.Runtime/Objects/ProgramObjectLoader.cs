@@ -357,7 +357,10 @@ internal static class ProgramObjectLoader
 
         var mapArray = maps.ToArray();
         var candidate = new ProgramObject(attr.Type, name, attr.ExecutionMode == ExecutionMode.Default
-            ? ExecutionMode.Interpreter : attr.ExecutionMode, IsGplCompatible(attr.License), slots.Length, mapArray, executable);
+            ? ExecutionMode.Interpreter : attr.ExecutionMode, IsGplCompatible(attr.License), slots.Length, mapArray, executable)
+        {
+            ExpectedAttachType = attr.ExpectedAttachType,
+        };
         foreach (var map in mapArray)
         {
             var err = map.BindProgram(candidate);

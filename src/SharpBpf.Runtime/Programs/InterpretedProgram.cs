@@ -208,16 +208,19 @@ public sealed class InterpretedProgram
     /// <summary>The runs <see cref="RunRepeated"/> makes inside one read-side section at most.</summary>
     internal const uint EpochSpan = 1024;
 
-    /// <summary>Runs this program alone (one link of a tail-call chain).</summary>
-    internal ulong ExecuteOne(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
+    /// <summary>
+    /// Runs this program alone (one link of a tail-call chain), its frame 0 at stack frame
+    /// <paramref name="baseDepth"/> (0, or the depth of a subprogram whose tail call this program replaces).
+    /// </summary>
+    internal ulong ExecuteOne(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5, int baseDepth = 0)
     {
         if (Compiled is { } compiled)
         {
-            state.BeginRun(this);
+            state.BeginRun(this, baseDepth);
             return compiled(state, r1, r2, r3, r4, r5);
         }
 
-        return BpfInterpreter.Run(this, state, r1, r2, r3, r4, r5);
+        return BpfInterpreter.Run(this, state, baseDepth, r1, r2, r3, r4, r5);
     }
 
     /// <summary>The slot index of logical instruction <paramref name="index"/> (the sentinel maps past the end).</summary>

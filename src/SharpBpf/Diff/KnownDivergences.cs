@@ -56,24 +56,6 @@ public static class KnownDivergences
     public const string TailCallInSubprogramWithoutBtf =
         "the kernel refuses a tail call in a subprogram without BTF func_info; the userspace runtime needs no BTF";
 
-    /// <summary>
-    /// Not deliberate, an open runtime gap: when a tail call made inside a bpf-to-bpf subprogram reaches its target,
-    /// the kernel (x86-64 JIT, program loaded with BTF) returns the target's r0 to the subprogram's caller, which
-    /// goes on running; the userspace runtime ends the whole run with it. Fall-through and the 33-call limit agree.
-    /// Remove this entry when the runtime keeps the caller's frames across such a tail call.
-    /// </summary>
-    public const string TailCallFromSubprogramReturn =
-        "a tail call from a subprogram returns to the subprogram's caller on the kernel; the userspace runtime ends the run with the target's r0";
-
-    /// <summary>
-    /// Not deliberate, an open runtime gap: since Linux 6.17 a PROG_ARRAY's owner also fixes
-    /// <c>expected_attach_type</c> (<c>__bpf_prog_map_compatible</c>), so an insert or a referencing load with another
-    /// attach type gets EINVAL; the userspace runtime compares only program type and execution mode. Listed so the
-    /// suite checks exactly this difference; remove it when the runtime's prog array compares attach types.
-    /// </summary>
-    public const string ProgArrayOwnerAttachType =
-        "Linux >= 6.17 refuses a tail-call target whose expected_attach_type differs from the prog array owner's; the userspace runtime does not check it yet";
-
     /// <summary>True when the kernel refusing conformance test <paramref name="name"/> is an expected refusal.</summary>
     public static bool IsExpectedConformanceRefusal(string name, out string reason) =>
         ConformanceRefusedByKernel.TryGetValue(name, out reason!);

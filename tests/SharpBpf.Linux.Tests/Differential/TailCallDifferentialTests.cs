@@ -217,9 +217,8 @@ public sealed class TailCallDifferentialTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
-    public void TailCallFromSubprogram_KernelWithBtf_SameFallThroughAndLimit_ReturnDiffersOnlyAsDocumented()
+    public void TailCallFromSubprogram_KernelWithBtf_TargetReturnsToSubprogramsCaller()
     {
-        var divergent = new Dictionary<string, string>();
         var (kernel, _, compared) = DifferentialRun.Compare("tail call from a bpf-to-bpf subprogram", (b, obs) =>
         {
             int counter = b.CreateMap(MapType.Array, 4, 8, 1);
@@ -242,26 +241,24 @@ public sealed class TailCallDifferentialTests(ITestOutputHelper output)
             obs.Add("load main with subprogram", err.ToString());
             Run(b, obs, "empty slot", main, 1);
             obs.Add("put target", b.Update(progs, 0, U32((uint)b.LoadProgram(ProgramType.Xdp, Insn.ReturnConstant(Target)))).ToString());
-            divergent[$"{b.Name} target"] = RunValue(b, main, 1);
+            obs.Add("target retval", RunValue(b, main, 1));
             obs.Add("put self-counting", b.Update(progs, 0, U32((uint)b.LoadProgram(ProgramType.Xdp, SelfCounting(counter, progs)))).ToString());
-            divergent[$"{b.Name} self-counting"] = RunValue(b, main, 2);
+            obs.Add("self-counting retval", RunValue(b, main, 2));
             Counters(b, obs, "after self-counting", counter, 1);
         });
 
         Assert.Equal("105", kernel["empty slot retval"]); // the subprogram's 5, plus main's 100
         Assert.Equal("66", kernel["after self-counting counter[0]"]); // 33 per run: the subprogram's call is the first
-        // On the kernel the target's r0 goes back to the subprogram's caller (222 + 100, 7 + 100); the runtime ends
-        // the run with it: KnownDivergences.TailCallFromSubprogramReturn, checked exactly.
-        Assert.Equal(("322", "107"), (divergent["kernel target"], divergent["kernel self-counting"]));
-        Assert.Equal(("222", "7"), (divergent["userspace target"], divergent["userspace self-counting"]));
-        output.WriteLine($"tail call from subprogram: {compared} compared, plus 2 documented differences");
+        // The target replaces the subprogram: its r0 goes back to the subprogram's caller, which adds its 100.
+        Assert.Equal(("322", "107"), (kernel["target retval"], kernel["self-counting retval"]));
+        output.WriteLine($"tail call from subprogram: {compared} compared");
     }
 
     [SkippableFact]
-    public void ProgArray_TargetWithAnotherExpectedAttachType_KernelEinval()
+    public void ProgArray_TargetWithAnotherExpectedAttachType_EinvalOnBoth()
     {
         // Linux >= 6.17 also compares expected_attach_type with the prog array owner's (the cause of the tail_chain.o
-        // refusal). The userspace runtime does not check it yet: KnownDivergences.ProgArrayOwnerAttachType.
+        // refusal); the runtime's owner check does too.
         KernelTestBase.RequireKernel();
         using var kernel = new LinuxBackend();
         using var userBackend = new Runtime.UserspaceBackend(new Runtime.UserspaceBackendOptions { PossibleCpus = kernel.PossibleCpus });
@@ -270,10 +267,8 @@ public sealed class TailCallDifferentialTests(ITestOutputHelper output)
         AttachTypeScenario(userBackend, u);
 
         Assert.Equal(("EINVAL", "111", "None", "6"), (k["put attach 0 target"], k["after attach 0 put retval"], k["put BPF_XDP target"], k["after BPF_XDP put retval"]));
-        // The documented divergence, exactly: the runtime accepts the attach-0 target and runs it.
-        Assert.Equal(("None", "5", "None", "6"), (u["put attach 0 target"], u["after attach 0 put retval"], u["put BPF_XDP target"], u["after BPF_XDP put retval"]));
-        Assert.True(Diff.KnownDivergences.ProgArrayOwnerAttachType.Length > 0);
-        output.WriteLine("attach type of tail-call targets: kernel EINVAL, userspace accepts (documented)");
+        var compared = Observations.AssertSame("attach type of tail-call targets", k, u);
+        output.WriteLine($"attach type of tail-call targets: {compared} compared, EINVAL on both");
     }
 
     private static void AttachTypeScenario(IBpfBackend b, Observations obs)

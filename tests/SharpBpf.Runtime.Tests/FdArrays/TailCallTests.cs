@@ -159,6 +159,27 @@ public class TailCallTests
     }
 
     [Fact]
+    public void Update_ExpectedAttachTypeDiffersFromOwner_Einval()
+    {
+        // Linux >= 6.17 (__bpf_prog_map_compatible): expected_attach_type is part of the owner, measured on 6.18.
+        using var kit = new ProgramTestKit();
+        var pa = kit.CreateMap(MapType.ProgArray, 4, 4);
+        int LoadXdp(uint attachType)
+        {
+            Assert.Equal(Errno.None, kit.Backend.ProgLoad(new ProgLoadAttr
+            {
+                Type = ProgramType.Xdp, Instructions = ReturnConstant(0), License = "GPL", ExpectedAttachType = attachType,
+            }, out var fd, out _));
+            return fd;
+        }
+
+        Put(kit, pa, 0, LoadXdp(37)); // BPF_XDP
+
+        Assert.Equal(Errno.EINVAL, kit.Backend.MapUpdateElem(pa, ProgramTestKit.Key(1), BitConverter.GetBytes(LoadXdp(0)), 0));
+        Assert.Equal(Errno.None, kit.Backend.MapUpdateElem(pa, ProgramTestKit.Key(1), BitConverter.GetBytes(LoadXdp(37)), 0));
+    }
+
+    [Fact]
     public void LastMapFdClosed_WhileProgramUsesMap_SlotsClearedTailCallFallsThrough_D_r3()
     {
         using var kit = new ProgramTestKit();
