@@ -91,6 +91,21 @@ public sealed class ProgDiffCommandTests
     }
 
     [SkippableFact]
+    public void ProgDiff_FdArrayMaps_SlotsComparedByLookupErrno()
+    {
+        RequireKernel();
+
+        var (exit, output, error) = Run("prog", "diff", DiffObject, "--program", "fd_arrays", "--json");
+
+        Assert.True(exit == 0, output + error);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(13u, root.GetProperty("outcome").GetProperty("kernel").GetProperty("retval").GetUInt32()); // ENOENT + EAGAIN
+        Assert.Equal(13u, root.GetProperty("outcome").GetProperty("userspace").GetProperty("retval").GetUInt32());
+        // outcome, retval, data_out, ctx_out; 5 maps; 4 + 2 + 1 + 2 + 2 elements.
+        Assert.Equal(20, root.GetProperty("compared").GetInt32());
+    }
+
+    [SkippableFact]
     public void ProgDiff_RandomRetval_Exit1WithTheRetvalDifference()
     {
         RequireKernel();

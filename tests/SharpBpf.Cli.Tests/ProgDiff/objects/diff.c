@@ -26,6 +26,20 @@ struct {
 	__type(value, __u32);
 } drawn SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroups SEC(".maps");
+
 /* counts[0] += 1, counts[1] = counts[0] * 2; returns the new counts[0] (low 32 bits). */
 SEC("xdp")
 int count(struct xdp_md *xdp)
@@ -72,6 +86,18 @@ int random_map(struct xdp_md *xdp)
 		return XDP_ABORTED;
 	*v = bpf_get_prandom_u32();
 	return XDP_PASS;
+}
+
+/* bpf_perf_event_output to an empty slot (-ENOENT) and bpf_current_task_under_cgroup with an empty slot (-EAGAIN) on
+ * both backends; returns -(the sum of the two), 13. Puts perf-event and cgroup arrays into the comparison. */
+SEC("xdp")
+int fd_arrays(struct xdp_md *xdp)
+{
+	__u64 sample = 42;
+	long out = bpf_perf_event_output(xdp, &events, BPF_F_CURRENT_CPU, &sample, sizeof(sample));
+	long cg = bpf_current_task_under_cgroup(&cgroups, 0);
+
+	return (int)-(out + cg);
 }
 
 char LICENSE[] SEC("license") = "GPL";
