@@ -27,8 +27,12 @@ public static class BackendProbe
     public static IReadOnlySet<ProgramType> NeedAttachTarget { get; } =
         new HashSet<ProgramType> { Abi.ProgramType.Tracing, Abi.ProgramType.Ext, Abi.ProgramType.Lsm };
 
-    /// <summary>The largest helper id probed: the last id <see cref="HelperId"/> knows.</summary>
-    public static int MaxHelperId { get; } = Enum.GetValues<HelperId>().Max(id => (int)id);
+    /// <summary>
+    /// The largest helper id probed: 32 beyond the last id <see cref="HelperId"/> knows (generated from an older UAPI
+    /// header), so a newer kernel's helpers show up too (as <c>helper#N</c>); ids a kernel does not have are refused as
+    /// "invalid func" and cost one load each.
+    /// </summary>
+    public static int MaxHelperId { get; } = Enum.GetValues<HelperId>().Max(id => (int)id) + 32;
 
     // Not available from abi headers as named constants here: expected_attach_type values (enum bpf_attach_type).
     private const uint AttachCgroupInet4Connect = 10;
