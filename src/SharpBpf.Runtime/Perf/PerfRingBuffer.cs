@@ -106,7 +106,8 @@ internal sealed unsafe class PerfRingBuffer
 
     /// <summary>
     /// Writes one raw sample holding <paramref name="a"/> then <paramref name="b"/> (the program's data, then the
-    /// captured context bytes, in the kernel's order), zero-padded to <c>raw.size = round_up(n + 4, 8) - 4</c>.
+    /// captured context bytes, in the kernel's order), padded (skipped, not written) to
+    /// <c>raw.size = round_up(n + 4, 8) - 4</c>.
     /// </summary>
     public Errno WriteSample(ulong eventId, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
@@ -147,7 +148,8 @@ internal sealed unsafe class PerfRingBuffer
                 ulong position = head + PerfRingLayout.SampleFixedSize;
                 Write(position, a);
                 Write(position + (ulong)a.Length, b);
-                Write(position + (ulong)n, Zeros[..(int)(rawSize - n)]);
+                // The padding up to rawSize is skipped, not written, as the kernel's __output_skip: after a wrap it
+                // holds what the ring held there before, byte for byte the kernel's ring.
                 head += sampleSize;
                 _head = head;
 
@@ -220,7 +222,6 @@ internal sealed unsafe class PerfRingBuffer
 
     private void ExitProducer() => Volatile.Write(ref _producerBusy, 0);
 
-    private static ReadOnlySpan<byte> Zeros => [0, 0, 0, 0, 0, 0, 0, 0];
 
     private void WriteHeader(ulong position, PerfRecordType type, ushort misc, ushort size)
     {

@@ -40,15 +40,6 @@ public static class KnownDivergences
         "a test run executes on the caller's CPU, which differs between the backends' runs: the same per-CPU values on other CPUs, or the same sum over CPUs of every 8-byte word";
 
     /// <summary>
-    /// <c>bpf_perf_event_output</c> sample padding (raw data rounded up to 8 bytes with the u32 size): the kernel skips
-    /// the padding bytes (<c>__output_skip</c>), so once a ring has wrapped they hold whatever the ring held there
-    /// before; the userspace ring writes zeros. Fresh rings agree (both zero). Consumers must not read padding; the
-    /// differential suite zeroes it on both sides after a wrap and checks this exact difference once.
-    /// </summary>
-    public const string PerfSamplePadding =
-        "the kernel skips sample padding (stale ring bytes after a wrap); the userspace ring zeroes it";
-
-    /// <summary>
     /// A <c>bpf_tail_call</c> inside a bpf-to-bpf subprogram: the kernel (x86-64 JIT) allows it only when the program
     /// was loaded with BTF func_info ("tail_call is not allowed in subprogs without BTF", EINVAL); the userspace runtime
     /// does not require BTF.

@@ -77,12 +77,10 @@ public sealed class PerfRings : IDisposable
 
     /// <summary>
     /// Records ring <paramref name="cpu"/>'s size, head, tail and the bytes between tail and head (the id of a LOST
-    /// record, an event id each backend allocates its own way, zeroed), then consumes them. With
-    /// <paramref name="payload"/>, the padding after the first <paramref name="payload"/> raw bytes of every sample is
-    /// zeroed too: once a ring has wrapped the kernel leaves stale bytes there
-    /// (<see cref="SharpBpf.Diff.KnownDivergences.PerfSamplePadding"/>).
+    /// record, an event id each backend allocates its own way, zeroed), then consumes them. Sample padding is
+    /// compared as it is: both rings skip it, so after a wrap both hold the same stale bytes there.
     /// </summary>
-    public void Snapshot(Observations obs, string label, int cpu, int? payload = null)
+    public void Snapshot(Observations obs, string label, int cpu)
     {
         PerfRingView ring = Ring(cpu);
         ulong head = ring.ReadDataHead(), tail = ring.ReadDataTail();
@@ -92,8 +90,6 @@ public sealed class PerfRings : IDisposable
         byte[] bytes = new byte[head - tail];
         ring.CopyOut(tail, bytes);
         MaskLostIds(bytes);
-        if (payload is { } n)
-            MaskSamplePadding(bytes, n);
         obs.Add($"{label} ring {cpu} records", bytes);
         ring.WriteDataTail(head);
     }
@@ -129,20 +125,6 @@ public sealed class PerfRings : IDisposable
         }
 
         return bytes;
-    }
-
-    private static void MaskSamplePadding(byte[] bytes, int payload)
-    {
-        for (int pos = 0; pos + 8 <= bytes.Length;)
-        {
-            uint type = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(pos));
-            int size = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(pos + 6));
-            if (size < 8 || pos + size > bytes.Length)
-                break;
-            if (type == 9 && 12 + payload <= size)
-                bytes.AsSpan(pos + 12 + payload, size - 12 - payload).Clear(); // PERF_RECORD_SAMPLE { header; u32 size; raw }
-            pos += size;
-        }
     }
 
     public void Dispose()
