@@ -136,9 +136,10 @@ public static class ProgDiffCommand
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"program: {header.Program} ({header.Type}), repeat {header.Repeat}: {comparison.Left.Backend} ({header.Mode}) vs {comparison.Right.Backend}"));
-        foreach (var side in new[] { comparison.Left, comparison.Right })
+        // A failure on one side is an outcome difference below; both sides failing alike is printed here.
+        if (comparison.Left.Failure is not null && comparison.Right.Failure is not null)
         {
-            if (side.Failure is not null)
+            foreach (var side in new[] { comparison.Left, comparison.Right })
                 output.WriteLine($"{side.Backend}: {side.Failure}");
         }
 
