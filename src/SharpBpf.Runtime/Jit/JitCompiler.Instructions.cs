@@ -254,7 +254,7 @@ internal sealed partial class JitCompiler
     {
         if (_checked && !Proven(reg, offset, size, access))
         {
-            _il.Emit(OpCodes.Ldarg_0);
+            EmitLoadState();
             Ld(reg);
             LdcU64((ulong)(long)offset);
             _il.Emit(OpCodes.Add);
@@ -310,7 +310,7 @@ internal sealed partial class JitCompiler
         var size = s.Op <= Op.AtomicCmpXchg32 ? 4 : 8;
         if (_checked && !ProvenAligned(s.Dst, s.A, size))
         {
-            _il.Emit(OpCodes.Ldarg_0);
+            EmitLoadState();
             Ld(s.Dst);
             LdcU64((ulong)(long)s.A);
             _il.Emit(OpCodes.Add);
@@ -348,10 +348,10 @@ internal sealed partial class JitCompiler
 
         // The helper's pc for faults it reports, then a direct call of its static method (through its constant
         // function pointer only if it is not one of this assembly's methods).
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldc_I4, s.A);
         _il.Emit(OpCodes.Stfld, StateField(nameof(RunState.CurrentPc)));
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         for (var k = 1; k <= 5; k++)
             Ld(k);
         if (HelperMethods.Find((nint)s.Imm) is { } method)
@@ -371,7 +371,7 @@ internal sealed partial class JitCompiler
 
     private void EmitCallx(ref Slot s, int i)
     {
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         Ld(s.Dst);
         _il.Emit(OpCodes.Ldc_I4, i);
         _il.Emit(OpCodes.Ldc_I4, s.A);
@@ -387,7 +387,7 @@ internal sealed partial class JitCompiler
     {
         var returnId = _returnLabels.Count;
         _returnLabels.Add(_labels[i + 1]);
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldloc, _depth);
         _il.Emit(OpCodes.Ldc_I4, returnId);
         _il.Emit(OpCodes.Ldc_I4, i);

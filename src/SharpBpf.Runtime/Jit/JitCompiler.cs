@@ -21,10 +21,15 @@ internal delegate ulong JitEntry(RunState state, ulong r1, ulong r2, ulong r3, u
 /// </summary>
 internal sealed unsafe partial class JitCompiler
 {
+    // The method's parameters: an unused closure object first, then the entry's. A delegate closed over (null) for
+    // that first parameter is invoked with the arguments where the method wants them; a delegate to a plain static
+    // method would go through a shuffle thunk that moves every argument on each call (measured: 7% of a tail-call
+    // chain's time).
     private static readonly Type[] s_parameters =
-        [typeof(RunState), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)];
+        [typeof(object), typeof(RunState), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)];
 
-    private static readonly Type[] s_helperParameters = s_parameters;
+    private static readonly Type[] s_helperParameters =
+        [typeof(RunState), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)];
 
     private static readonly nint s_lookupHelper =
         (nint)(delegate* managed<RunState, ulong, ulong, ulong, ulong, ulong, ulong>)&MapHelpers.MapLookupElem;
@@ -76,7 +81,8 @@ internal sealed unsafe partial class JitCompiler
     {
         var compiler = new JitCompiler(program, listing);
         compiler.EmitBody();
-        return new JitOutput(compiler._method.CreateDelegate<JitEntry>(), compiler._il.Size, compiler._il.Listing);
+        var entry = (JitEntry)compiler._method.CreateDelegate(typeof(JitEntry), null);
+        return new JitOutput(entry, compiler._il.Size, compiler._il.Listing);
     }
 
     private void EmitBody()
@@ -84,17 +90,17 @@ internal sealed unsafe partial class JitCompiler
         // Prologue: arguments into register locals, r10 = top of the outermost frame.
         for (short a = 1; a <= 5; a++)
         {
-            _il.Emit(OpCodes.Ldarg, a);
+            _il.Emit(OpCodes.Ldarg, (short)(a + 1));
             _il.Emit(OpCodes.Stloc, _r[a]);
         }
 
         // The program's frame 0 is the state's base frame (0, or a subprogram's whose tail call this replaces).
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.BaseDepth)));
         _il.Emit(OpCodes.Dup);
         _il.Emit(OpCodes.Stloc, _depth);
         _il.Emit(OpCodes.Stloc, _baseDepth);
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldloc, _depth);
         _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.FrameTop)));
         _il.Emit(OpCodes.Stloc, _r[10]);
@@ -192,14 +198,17 @@ internal sealed unsafe partial class JitCompiler
 
     private void EmitStateDepthCall(string name)
     {
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldloc, _depth);
         _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), name));
     }
 
+    // The RunState argument (argument 0 is the delegate's unused closure).
+    private void EmitLoadState() => _il.Emit(OpCodes.Ldarg_1);
+
     private void EmitLoadProgram()
     {
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldfld, typeof(RunState).GetField(nameof(RunState.Program), BindingFlags.NonPublic | BindingFlags.Instance)!);
     }
 
@@ -240,17 +249,17 @@ internal sealed unsafe partial class JitCompiler
     {
         var go = _il.DefineLabel();
         var frameReturn = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.StopRequested)));
         _il.Emit(OpCodes.Brfalse, go);
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.TakeFrameReturn)));
         _il.Emit(OpCodes.Brtrue, frameReturn);
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.StopValue)));
         _il.Emit(OpCodes.Ret);
         _il.MarkLabel(frameReturn);
-        _il.Emit(OpCodes.Ldarg_0);
+        EmitLoadState();
         _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.StopValue)));
         St(0);
         EmitExit();
@@ -291,7 +300,7 @@ internal sealed unsafe partial class JitCompiler
         // The key: 4 bytes at r2, checked as the helper checks it.
         if (_checked && !Proven(2, 0, 4, MemoryAccess.Read))
         {
-            _il.Emit(OpCodes.Ldarg_0);
+            EmitLoadState();
             Ld(2);
             _il.Emit(OpCodes.Ldc_I4, callPc);
             _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ReadKeyChecked)));
@@ -311,7 +320,7 @@ internal sealed unsafe partial class JitCompiler
 
         if (map.Type == MapType.PerCpuArray)
         {
-            _il.Emit(OpCodes.Ldarg_0);
+            EmitLoadState();
             LdcU64(h->Values);
             LdcU64(h->PerCpuStride);
             _il.Emit(OpCodes.Ldc_I4, (int)h->PossibleCpus);
