@@ -63,31 +63,24 @@ public class ProgramCounterBenchmarks : IDisposable
     [Benchmark(OperationsPerInvoke = RunsPerThread, Description = "ARRAY counter program (shared line)")]
     public void SharedArrayProgram() => OnThreads(_arrayProgram);
 
+    // One pinned worker thread per run, the benchmark thread only waits (see PerCpuCounterBenchmarks: unpinned, Linux
+    // ran both on one core).
     private void OnThreads(int program)
     {
-        if (Threads == 1)
+        var workers = new Thread[Threads];
+        for (var cpu = 0; cpu < workers.Length; cpu++)
         {
-            Run(program);
-            return;
-        }
-
-        // Each thread pinned to its own CPU (see PerCpuCounterBenchmarks: unpinned, Linux ran both on one core).
-        ThreadAffinity.TryPinCurrentThread(0);
-        try
-        {
-            var other = new Thread(() =>
+            var k = cpu;
+            workers[k] = new Thread(() =>
             {
-                ThreadAffinity.TryPinCurrentThread(1);
+                ThreadAffinity.TryPinCurrentThread(k);
                 Run(program);
             });
-            other.Start();
-            Run(program);
-            other.Join();
+            workers[k].Start();
         }
-        finally
-        {
-            ThreadAffinity.TryUnpinCurrentThread();
-        }
+
+        foreach (var worker in workers)
+            worker.Join();
     }
 
     private uint Run(int program)
