@@ -7,8 +7,9 @@ using SharpBpf.Runtime.Programs;
 namespace SharpBpf.Benchmarks.Jit;
 
 /// <summary>
-/// Compile time of a 1000-instruction program (a mix of ALU, stack loads/stores and forward branches): IL generation
-/// alone, and IL generation plus RyuJIT's native compilation (forced by the first run).
+/// Compile time of a 1000-instruction program (a mix of ALU, stack loads/stores and forward branches): compiling
+/// (IL generation and RyuJIT's native code, which the runtime produces when the closed entry delegate is created),
+/// and compiling plus the first run.
 /// </summary>
 [MemoryDiagnoser]
 public class JitCompileBenchmarks
@@ -19,10 +20,10 @@ public class JitCompileBenchmarks
     [GlobalSetup]
     public void Setup() => _program = InterpretedProgram.Create(Make1000());
 
-    [Benchmark(Description = "IL for 1000 insns")]
+    [Benchmark(Description = "compile 1000 insns")]
     public JitProgram GenerateIl() => JitProgram.Compile(_program);
 
-    [Benchmark(Description = "IL + native for 1000 insns")]
+    [Benchmark(Description = "compile + first run, 1000 insns")]
     public ulong GenerateAndRun() => JitProgram.Compile(_program).Run(_state);
 
     private static Instruction[] Make1000()

@@ -7,7 +7,7 @@ namespace SharpBpf.Runtime.Jit;
 
 /// <summary>
 /// A program compiled to .NET IL (one collectible <see cref="System.Reflection.Emit.DynamicMethod"/>, turned into
-/// native code by RyuJIT on first run). It shares the interpreter's memory model exactly: the same
+/// native code by RyuJIT when its entry delegate is created, at load). It shares the interpreter's memory model exactly: the same
 /// <see cref="RunState"/> stack, regions and hot caches, the same helper functions, the same
 /// <see cref="BpfRuntimeException"/>s (message, kind, pc) for out-of-bounds accesses, misaligned atomics, call depth,
 /// unknown helpers and the instruction budget.
@@ -58,7 +58,10 @@ public sealed class JitProgram
     /// <summary>True if memory accesses are not checked.</summary>
     public bool Trusted => Program.Trusted;
 
-    /// <summary>The time spent generating IL (RyuJIT's own compilation happens at the first run).</summary>
+    /// <summary>
+    /// The time spent compiling: IL generation and RyuJIT's native code (the runtime compiles a dynamic method when a
+    /// delegate closed over its first argument is created, so nothing is left for the first run).
+    /// </summary>
     public TimeSpan CompileTime { get; }
 
     /// <summary>The bytes of IL generated (0 when the program runs in the interpreter).</summary>
