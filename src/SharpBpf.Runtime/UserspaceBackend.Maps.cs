@@ -16,9 +16,6 @@ public sealed partial class UserspaceBackend
     /// <summary>The largest mapping the address space could hold (47-bit user space).</summary>
     private const long MaxMappingLength = 1L << 47;
 
-    /// <summary>EOVERFLOW, which <see cref="Errno"/> does not name yet.</summary>
-    private const Errno EOVERFLOW = (Errno)75;
-
     /// <inheritdoc/>
     public Errno MapCreate(in MapCreateAttr attr, out int fd)
     {
@@ -216,7 +213,7 @@ public sealed partial class UserspaceBackend
             return Errno.ENOMEM;
         var aligned = (length + page - 1) & ~(page - 1);
         if ((ulong)offset > ulong.MaxValue - (ulong)aligned)
-            return EOVERFLOW;
+            return Errno.EOVERFLOW;
         if (!file.CanRead || (writable && !file.CanWrite))
             return Errno.EACCES;
         if (file.Map is not { } map)

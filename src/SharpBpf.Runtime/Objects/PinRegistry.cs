@@ -135,7 +135,7 @@ public sealed class PinRegistry
             }
 
             if (part.Length > 255)
-                return (Errno)36; // ENAMETOOLONG
+                return Errno.ENAMETOOLONG;
             parts.Add(part);
         }
 

@@ -38,9 +38,6 @@ internal static class ProgramObjectLoader
     /// <summary><c>BPF_OBJ_NAME_LEN</c> - 1: the longest name.</summary>
     private const int MaxNameLength = 15;
 
-    /// <summary>EPROTO, which <see cref="Errno"/> does not name.</summary>
-    private const Errno EPROTO = (Errno)71;
-
     private static readonly ValidationOptions s_validation = new()
     {
         AllowCallx = false, // the kernel: "unknown opcode 8d"
@@ -154,7 +151,7 @@ internal static class ProgramObjectLoader
             if (insn.Pseudo is PseudoKind.MapByIndex or PseudoKind.MapValueByIndex)
             {
                 log = "fd_idx without fd_array is invalid\n";
-                return EPROTO;
+                return Errno.EPROTO;
             }
 
             if (insn.Pseudo is not (PseudoKind.MapByFd or PseudoKind.MapValueByFd)

@@ -182,10 +182,21 @@ public class BpfMapTests
         Assert.Equal(Errno.EINVAL, Assert.Throws<BpfException>(() => new BpfMap(backend, 0)).Errno);
     }
 
-    [Fact]
-    public void ErrnoName_UsesKernelSpellings()
+    [Theory]
+    [InlineData(524, "ENOTSUPP")]
+    [InlineData(36, "ENAMETOOLONG")] // bpffs path component over NAME_MAX
+    [InlineData(71, "EPROTO")] // by-index lddw without fd_array
+    [InlineData(75, "EOVERFLOW")] // mmap offset + length overflow
+    [InlineData(77, "EBADFD")] // BPF_OBJ_GET_INFO_BY_FD on a closed descriptor
+    [InlineData(95, "EOPNOTSUPP")]
+    public void ErrnoName_RawLinuxValue_KernelSpelling(int raw, string expected)
     {
-        Assert.Equal("ENOTSUPP", BpfException.ErrnoName(Errno.ENOTSUPP));
-        Assert.Equal("errno 75", BpfException.ErrnoName((Errno)75));
+        Assert.Equal(expected, BpfException.ErrnoName((Errno)raw));
+    }
+
+    [Fact]
+    public void ErrnoName_UnnamedValue_Number()
+    {
+        Assert.Equal("errno 1000", BpfException.ErrnoName((Errno)1000));
     }
 }
