@@ -31,34 +31,20 @@ public sealed unsafe partial class LinuxBackend
     public Errno ProgLoad(in ProgLoadAttr attr, out int fd, out string log)
     {
         ThrowIfDisposed();
-        Errno err = LoadProgram(attr, attr.LogLevel, null, out fd, out log);
+        if (!WholeRecords(attr.FuncInfo.Length, attr.FuncInfoRecordSize) || !WholeRecords(attr.LineInfo.Length, attr.LineInfoRecordSize))
+        {
+            // Not expressible in the kernel's attr (a count and a record size): refused before the call.
+            fd = -1;
+            log = "func_info / line_info length is not a whole number of records\n";
+            return Errno.EINVAL;
+        }
+
+        Errno err = LoadProgram(attr, attr.LogLevel, out fd, out log);
         if (err == Errno.None || attr.LogLevel != 0)
             return err;
 
         // Only to learn why: the program, maps and their owner types are the same, so the verdict is too.
-        if (LoadProgram(attr, 1, null, out int again, out log) == Errno.None)
-            _fds.Close(again);
-        return err;
-    }
-
-    /// <summary>
-    /// <c>BPF_PROG_LOAD</c> with BTF (<c>prog_btf_fd</c> and <c>func_info</c>), which <see cref="ProgLoadAttr"/> does not
-    /// carry; otherwise as <see cref="ProgLoad(in ProgLoadAttr, out int, out string)"/>.
-    /// </summary>
-    public Errno ProgLoad(in ProgLoadAttr attr, in ProgramBtf btf, out int fd, out string log)
-    {
-        ThrowIfDisposed();
-        if (btf.FuncInfoRecordSize == 0 || btf.FuncInfo.Length % btf.FuncInfoRecordSize != 0)
-        {
-            fd = -1;
-            log = "";
-            return Errno.EINVAL;
-        }
-
-        Errno err = LoadProgram(attr, attr.LogLevel, btf, out fd, out log);
-        if (err == Errno.None || attr.LogLevel != 0)
-            return err;
-        if (LoadProgram(attr, 1, btf, out int again, out log) == Errno.None)
+        if (LoadProgram(attr, 1, out int again, out log) == Errno.None)
             _fds.Close(again);
         return err;
     }
@@ -94,7 +80,11 @@ public sealed unsafe partial class LinuxBackend
             Errno err = BpfSyscall.ProgTestRun(ref native);
             // The kernel reports how much it produced; with ENOSPC that is more than the buffer held.
             result = new TestRunResult(native.Retval, native.Duration,
-                Trim(dataOut, native.DataSizeOut), Trim(ctxOut, native.CtxSizeOut));
+                Trim(dataOut, native.DataSizeOut), Trim(ctxOut, native.CtxSizeOut))
+            {
+                DataSizeOut = native.DataSizeOut,
+                CtxSizeOut = native.CtxSizeOut,
+            };
             return err;
         }
     }
@@ -112,13 +102,18 @@ public sealed unsafe partial class LinuxBackend
         return err;
     }
 
-    private Errno LoadProgram(in ProgLoadAttr attr, uint logLevel, ProgramBtf? btf, out int fd, out string log)
+    private static bool WholeRecords(int length, uint recordSize) =>
+        length == 0 || (recordSize != 0 && length % recordSize == 0);
+
+    private static uint RecordCount(int length, uint recordSize) => length == 0 ? 0 : (uint)(length / recordSize);
+
+    private Errno LoadProgram(in ProgLoadAttr attr, uint logLevel, out int fd, out string log)
     {
         byte[]? license = CString(attr.License);
         byte[]? logBuffer = logLevel != 0 ? new byte[InitialLogSize] : null;
         using MemoryHandle insns = attr.Instructions.Pin();
-        ReadOnlyMemory<byte> funcInfo = btf?.FuncInfo ?? default;
-        using MemoryHandle funcInfoPin = funcInfo.Pin();
+        using MemoryHandle funcInfo = attr.FuncInfo.Pin();
+        using MemoryHandle lineInfo = attr.LineInfo.Pin();
         while (true)
         {
             Errno err;
@@ -138,13 +133,13 @@ public sealed unsafe partial class LinuxBackend
                 native.ProgFlags = attr.ProgFlags;
                 CopyName(attr.Name, native.ProgName, BpfAttrConstants.ObjNameLength);
                 native.ExpectedAttachType = attr.ExpectedAttachType;
-                if (btf is { } withBtf)
-                {
-                    native.ProgBtfFd = (uint)withBtf.BtfFd;
-                    native.FuncInfoRecSize = withBtf.FuncInfoRecordSize;
-                    native.FuncInfo = funcInfo.IsEmpty ? 0 : BpfSyscall.Ptr(funcInfoPin.Pointer);
-                    native.FuncInfoCount = (uint)(funcInfo.Length / (int)withBtf.FuncInfoRecordSize);
-                }
+                native.ProgBtfFd = (uint)attr.ProgBtfFd;
+                native.FuncInfoRecSize = attr.FuncInfoRecordSize;
+                native.FuncInfo = attr.FuncInfo.IsEmpty ? 0 : BpfSyscall.Ptr(funcInfo.Pointer);
+                native.FuncInfoCount = RecordCount(attr.FuncInfo.Length, attr.FuncInfoRecordSize);
+                native.LineInfoRecSize = attr.LineInfoRecordSize;
+                native.LineInfo = attr.LineInfo.IsEmpty ? 0 : BpfSyscall.Ptr(lineInfo.Pointer);
+                native.LineInfoCount = RecordCount(attr.LineInfo.Length, attr.LineInfoRecordSize);
 
                 err = BpfSyscall.ProgLoad(ref native, out fd);
                 trueSize = native.LogTrueSize;

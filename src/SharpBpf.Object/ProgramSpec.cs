@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using SharpBpf.Abi;
 using SharpBpf.Asm;
 
@@ -75,6 +76,51 @@ public sealed class ProgramSpec
 
     /// <summary>Line info records in slot order.</summary>
     public IReadOnlyList<LineInfo> LineInfos => lineInfos;
+
+    /// <summary>The size of one <c>struct bpf_func_info</c> record: <c>{u32 insn_off; u32 type_id;}</c>.</summary>
+    public const uint FuncInfoRecordSize = 8;
+
+    /// <summary>The size of one <c>struct bpf_line_info</c> record: <c>{u32 insn_off, file_name_off, line_off, line_col;}</c>.</summary>
+    public const uint LineInfoRecordSize = 16;
+
+    /// <summary>
+    /// The program's <c>bpf_func_info</c> records as <c>BPF_PROG_LOAD</c> takes them (<see cref="FuncInfoRecordSize"/>
+    /// bytes each, <c>insn_off</c> in instruction slots from the program's first): one per function, in slot order.
+    /// Their type ids refer to the object's <see cref="BtfSpec.KernelBytes"/>.
+    /// </summary>
+    public byte[] FuncInfoRecords()
+    {
+        var records = new byte[FuncInfos.Count * (int)FuncInfoRecordSize];
+        for (int i = 0; i < FuncInfos.Count; i++)
+        {
+            var span = records.AsSpan(i * (int)FuncInfoRecordSize);
+            BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)FuncInfos[i].Slot);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[4..], FuncInfos[i].TypeId);
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// The program's <c>bpf_line_info</c> records as <c>BPF_PROG_LOAD</c> takes them (<see cref="LineInfoRecordSize"/>
+    /// bytes each, <c>insn_off</c> in slots from the program's first, <c>line_col</c> = line &lt;&lt; 10 | column), with
+    /// the string offsets of the object's BTF (<see cref="LineInfo.FileNameOffset"/>, <see cref="LineInfo.LineOffset"/>).
+    /// </summary>
+    public byte[] LineInfoRecords()
+    {
+        var records = new byte[lineInfos.Length * (int)LineInfoRecordSize];
+        for (int i = 0; i < lineInfos.Length; i++)
+        {
+            var line = lineInfos[i];
+            var span = records.AsSpan(i * (int)LineInfoRecordSize);
+            BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)line.Slot);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[4..], line.FileNameOffset);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[8..], line.LineOffset);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[12..], (line.Source.Line << 10) | (line.Source.Column & 0x3ff));
+        }
+
+        return records;
+    }
 
     /// <summary>The source line slot <paramref name="slot"/> came from: the last line record at or before it.</summary>
     /// <returns>Null when the object has no line info for that slot, or when the record says line 0

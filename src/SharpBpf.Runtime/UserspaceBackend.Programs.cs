@@ -11,8 +11,8 @@ using SharpBpf.Runtime.Objects;
 
 namespace SharpBpf.Runtime;
 
-// The program commands: BPF_PROG_LOAD (through ProgramObjectLoader), BPF_PROG_TEST_RUN on a CPU slot, program
-// info; BPF_BTF_LOAD is not implemented yet.
+// The program commands: BPF_PROG_LOAD (through ProgramObjectLoader, after the checks of its BTF records),
+// BPF_PROG_TEST_RUN on a CPU slot, program info, BPF_BTF_LOAD (a BtfObject).
 public sealed partial class UserspaceBackend : IProgramRunDiagnostics
 {
     private HelperTable? _helpers;
@@ -83,7 +83,10 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
     public Errno ProgLoad(in ProgLoadAttr attr, out int fd, out string log)
     {
         fd = -1;
-        var err = ProgramObjectLoader.Load(this, attr, out var program, out log);
+        var err = CheckProgramBtf(attr, out log);
+        if (err != Errno.None)
+            return err;
+        err = ProgramObjectLoader.Load(this, attr, out var program, out log);
         if (err == Errno.ENOTSUPP && log.Length == 0)
             log = $"execution mode {attr.ExecutionMode} is not available in this runtime\n";
         if (err != Errno.None)
@@ -152,11 +155,46 @@ public sealed partial class UserspaceBackend : IProgramRunDiagnostics
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Checks the blob as the kernel does before it reads the types (<see cref="BtfObject.TryCreate"/>) and keeps it
+    /// as a BTF object for <see cref="ProgLoadAttr.ProgBtfFd"/>; the types themselves are not verified, since nothing
+    /// in the runtime uses them. The log is written whatever happens (one line on a refusal).
+    /// </remarks>
     public Errno BtfLoad(ReadOnlySpan<byte> btf, out int fd, out string log)
     {
         fd = -1;
-        log = "BPF_BTF_LOAD is not implemented by the userspace backend yet";
-        return Errno.ENOSYS;
+        var err = BtfObject.TryCreate(btf, out var created, out log);
+        if (err != Errno.None)
+            return err;
+        return InstallObject(created!, AccessMode.ReadWrite, out fd);
+    }
+
+    /// <summary>
+    /// The kernel's <c>check_btf_info_early</c> and the record checks after it: with func_info or line_info records,
+    /// <see cref="ProgLoadAttr.ProgBtfFd"/> must be a BTF object (EBADF for a closed descriptor, EINVAL for another
+    /// object, as <c>btf_get_by_fd</c>) and the records must fit the program (<see cref="BtfObject.CheckProgramInfo"/>).
+    /// The records are otherwise ignored: the runtime needs no BTF to run a subprogram's tail call or a callback.
+    /// The kernel makes these checks inside the verifier, after the attr checks that ProgramObjectLoader makes first,
+    /// so a program wrong in both ways may get a different errno here.
+    /// </summary>
+    private Errno CheckProgramBtf(in ProgLoadAttr attr, out string log)
+    {
+        log = "";
+        if (attr.FuncInfo.IsEmpty && attr.LineInfo.IsEmpty)
+            return Errno.None;
+        if ((attr.FuncInfo.Length != 0 && (attr.FuncInfoRecordSize == 0 || attr.FuncInfo.Length % attr.FuncInfoRecordSize != 0))
+            || (attr.LineInfo.Length != 0 && (attr.LineInfoRecordSize == 0 || attr.LineInfo.Length % attr.LineInfoRecordSize != 0)))
+        {
+            log = "func_info / line_info length is not a whole number of records\n";
+            return Errno.EINVAL;
+        }
+
+        var file = Files.Get(attr.ProgBtfFd);
+        if (file is null)
+            return Errno.EBADF;
+        if (file.Object is not BtfObject btf)
+            return Errno.EINVAL;
+        return btf.CheckProgramInfo(attr.Instructions.Span, attr, out log);
     }
 
     /// <inheritdoc/>

@@ -5,8 +5,11 @@ namespace SharpBpf.Object.Btf;
 /// <summary>A <c>bpf_func_info</c> record as stored in the object: byte offset inside its ELF section.</summary>
 internal readonly record struct RawFuncInfo(uint InsnOffset, uint TypeId, long At);
 
-/// <summary>A <c>bpf_line_info</c> record as stored in the object, strings resolved.</summary>
-internal readonly record struct RawLineInfo(uint InsnOffset, SourceLine Source, long At);
+/// <summary>
+/// A <c>bpf_line_info</c> record as stored in the object, strings resolved; the string offsets are kept too, for
+/// the records handed to the kernel with the object's BTF.
+/// </summary>
+internal readonly record struct RawLineInfo(uint InsnOffset, SourceLine Source, long At, uint FileNameOffset, uint LineOffset);
 
 /// <summary>
 /// The function and line information of <c>.BTF.ext</c>, grouped by the ELF section name each block
@@ -54,7 +57,8 @@ internal sealed class BtfExt
             string file = strings.Get(rec.U32(4), rec, 4, "line_info file name");
             string text = strings.Get(rec.U32(8), rec, 8, "line_info source line");
             uint lineCol = rec.U32(12);
-            Add(ext.LineInfos, sec, new RawLineInfo(rec.U32(0), new SourceLine(file, lineCol >> 10, lineCol & 0x3ff, text), at));
+            Add(ext.LineInfos, sec, new RawLineInfo(rec.U32(0), new SourceLine(file, lineCol >> 10, lineCol & 0x3ff, text), at,
+                rec.U32(4), rec.U32(8)));
         });
 
         // Records are normally ascending already; sort (stably) so lookups by offset can binary-search.

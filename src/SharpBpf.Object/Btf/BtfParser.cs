@@ -38,7 +38,10 @@ internal static class BtfParser
         Validate(types, typeSection, offsets);
         if (elf is not null)
             FixDataSections(types, elf, typeSection, offsets);
-        return (new BtfSpec(types), strings);
+        var raw = btf.Bytes(0, btf.Length, "BTF");
+        var kernel = BtfKernelForm.Build(raw, typeSection.Span(0, typeLen, "BTF type section"),
+            stringSection.Span(0, strLen, "BTF string section"), types, offsets);
+        return (new BtfSpec(types, raw, kernel), strings);
     }
 
     private static BtfType[] ParseTypes(SectionReader r, BtfStrings strings, out List<long> offsets)

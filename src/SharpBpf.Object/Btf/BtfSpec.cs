@@ -14,15 +14,32 @@ public sealed class BtfSpec
     private readonly BtfType[] types;
     private readonly Dictionary<(BtfKind, string), BtfType> byName = [];
 
-    internal BtfSpec(BtfType[] types)
+    private readonly byte[] rawBytes;
+    private readonly byte[] kernelBytes;
+
+    internal BtfSpec(BtfType[] types, byte[] rawBytes, byte[] kernelBytes)
     {
         this.types = types;
+        this.rawBytes = rawBytes;
+        this.kernelBytes = kernelBytes;
         foreach (var t in types)
         {
             if (t.Name.Length > 0)
                 byName.TryAdd((t.Kind, t.Name), t);
         }
     }
+
+    /// <summary>The <c>.BTF</c> section exactly as the object holds it.</summary>
+    public ReadOnlyMemory<byte> RawBytes => rawBytes;
+
+    /// <summary>
+    /// The BTF as <c>BPF_BTF_LOAD</c> accepts it: <see cref="RawBytes"/> with libbpf's fix-ups written in (DATASEC
+    /// sizes from their ELF sections, global variable offsets from their symbols, variables sorted by offset, hidden
+    /// globals static) and a DATASEC that could not be fixed (no such ELF section) written as an empty STRUCT of the
+    /// same name, so every type id and string offset is the object's own. Programs' <see cref="ProgramSpec.FuncInfos"/>
+    /// and <see cref="ProgramSpec.LineInfos"/> refer to this BTF.
+    /// </summary>
+    public ReadOnlyMemory<byte> KernelBytes => kernelBytes;
 
     /// <summary>All types; index = type id; entry 0 is <see cref="BtfKind.Void"/>.</summary>
     public IReadOnlyList<BtfType> Types => types;

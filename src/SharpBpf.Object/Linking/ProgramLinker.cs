@@ -290,7 +290,11 @@ internal sealed class ProgramLinker
                 var li = lines[k];
                 if (li.InsnOffset % 8 != 0)
                     throw ext.Section.Fail(li.At, $"line_info offset {li.InsnOffset} in '{section}' is not an instruction boundary");
-                lineInfos.Add(new LineInfo(baseSlot + (int)((li.InsnOffset - first) / 8), li.Source));
+                lineInfos.Add(new LineInfo(baseSlot + (int)((li.InsnOffset - first) / 8), li.Source)
+                {
+                    FileNameOffset = li.FileNameOffset,
+                    LineOffset = li.LineOffset,
+                });
             }
         }
     }

@@ -19,8 +19,9 @@ public sealed class BpfCollection : IDisposable
     private int _disposed;
 
     internal BpfCollection(IBpfBackend backend, CollectionSpec spec, IReadOnlyList<BpfMap> maps,
-        IReadOnlyList<(ProgramSpec Spec, BpfProgram Program)> programs, IReadOnlySet<string> reusedPins)
+        IReadOnlyList<(ProgramSpec Spec, BpfProgram Program)> programs, IReadOnlySet<string> reusedPins, string loadLog = "")
     {
+        LoadLog = loadLog;
         Backend = backend;
         Spec = spec;
         Maps = maps;
@@ -44,6 +45,12 @@ public sealed class BpfCollection : IDisposable
 
     /// <summary>The loaded programs, in the spec's order.</summary>
     public IReadOnlyList<BpfProgram> Programs { get; }
+
+    /// <summary>
+    /// What the loader did differently from the plain path, one line per event ("" when nothing): for one, that the
+    /// backend refused the object's BTF (with its errno and first log line) and the programs were loaded without it.
+    /// </summary>
+    public string LoadLog { get; }
 
     /// <summary>The names of the maps that were not created but reused from an existing pin.</summary>
     public IReadOnlySet<string> ReusedPins { get; }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using SharpBpf.Abi;
 using SharpBpf.Asm;
@@ -16,6 +17,15 @@ namespace SharpBpf.Loading;
 /// global data and freezes <c>.rodata</c>, points every map relocation at its map, loads every program, then fills
 /// prog arrays and map-in-maps from their static initialisers.
 /// </summary>
+/// <remarks>
+/// <para>
+/// An object with BTF has it loaded once (<see cref="BtfSpec.KernelBytes"/>, with libbpf's fix-ups) and every program
+/// gets it with its func_info and line_info records, as libbpf passes <c>prog_btf_fd</c>: the kernel needs them for
+/// a tail call inside a subprogram, for global functions and for callbacks. A backend that refuses the BTF gets the
+/// programs without it (libbpf does the same when the kernel lacks BTF support); <see cref="BpfCollection.LoadLog"/>
+/// says why. The BTF descriptor is closed again once the programs are loaded (they hold their own reference).
+/// </para>
+/// </remarks>
 /// <remarks>
 /// All or nothing: when any step fails, everything created so far is closed (and maps pinned by this load are
 /// unpinned) before the exception leaves, so nothing leaks and nothing half-loaded stays behind. Failures are
@@ -44,6 +54,8 @@ public static partial class CollectionLoader
         var pinnedHere = new List<string>();
         var reused = new HashSet<string>(StringComparer.Ordinal);
         var programs = new List<(ProgramSpec Spec, BpfProgram Program)>(selected.Count);
+        var loadLog = new StringBuilder();
+        var btfFd = -1;
         try
         {
             foreach (var mapSpec in spec.Maps)
@@ -53,11 +65,13 @@ public static partial class CollectionLoader
             for (var i = 0; i < maps.Count; i++)
                 fds[spec.Maps[i].Name] = maps[i].Fd;
 
+            if (spec.Btf is { } btf && selected.Count != 0)
+                btfFd = LoadBtf(backend, btf, loadLog);
             for (var i = 0; i < selected.Count; i++)
-                programs.Add((selected[i], LoadProgram(backend, spec, selected[i], types[i], fds, options)));
+                programs.Add((selected[i], LoadProgram(backend, spec, selected[i], types[i], fds, options, btfFd)));
 
             FillInitialisers(spec, maps, programs, reused);
-            return new BpfCollection(backend, spec, maps, programs, reused);
+            return new BpfCollection(backend, spec, maps, programs, reused, loadLog.ToString());
         }
         catch
         {
@@ -69,6 +83,26 @@ public static partial class CollectionLoader
                 backend.ObjUnpin(path);
             throw;
         }
+        finally
+        {
+            if (btfFd >= 0)
+                backend.Close(btfFd);
+        }
+    }
+
+    /// <summary>
+    /// <c>BPF_BTF_LOAD</c> of the object's BTF: its descriptor, or -1 (with the reason in <paramref name="loadLog"/>)
+    /// when the backend refuses it, so the programs are loaded without BTF as libbpf does on a kernel without BTF.
+    /// </summary>
+    private static int LoadBtf(IBpfBackend backend, BtfSpec btf, StringBuilder loadLog)
+    {
+        var err = backend.BtfLoad(btf.KernelBytes.Span, out var fd, out var log);
+        if (err == Errno.None)
+            return fd;
+        var reason = log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        loadLog.Append(CultureInfo.InvariantCulture,
+            $"{BpfCommand.BPF_BTF_LOAD} of the object's BTF: {BpfException.ErrnoName(err)}{(reason is null ? "" : $" ({reason})")}; programs loaded without BTF\n");
+        return -1;
     }
 
     /// <summary>Reads the object at <paramref name="path"/> and loads it.</summary>
@@ -256,7 +290,7 @@ public static partial class CollectionLoader
     }
 
     private static BpfProgram LoadProgram(IBpfBackend backend, CollectionSpec collection, ProgramSpec spec,
-        ProgramType type, Dictionary<string, int> mapFds, CollectionLoadOptions options)
+        ProgramType type, Dictionary<string, int> mapFds, CollectionLoadOptions options, int btfFd)
     {
         var insns = Relocate(spec, mapFds);
         var attach = AttachTypeFor(spec, type);
@@ -273,6 +307,18 @@ public static partial class CollectionLoader
             LogLevel = options.LogLevel,
             ExecutionMode = options.ExecutionMode,
         };
+        if (btfFd >= 0 && (spec.FuncInfos.Count != 0 || spec.LineInfos.Count != 0))
+        {
+            attr = attr with
+            {
+                ProgBtfFd = btfFd,
+                FuncInfo = spec.FuncInfoRecords(),
+                FuncInfoRecordSize = spec.FuncInfos.Count != 0 ? ProgramSpec.FuncInfoRecordSize : 0,
+                LineInfo = spec.LineInfoRecords(),
+                LineInfoRecordSize = spec.LineInfos.Count != 0 ? ProgramSpec.LineInfoRecordSize : 0,
+            };
+        }
+
         try
         {
             return BpfProgram.Load(backend, attr);
