@@ -106,6 +106,25 @@ public static class TailCallHelpers
         return r0;
     }
 
+    /// <summary>
+    /// For compiled code that just made a tail call at its base frame: if the recorded target is compiled, prepares
+    /// the run state for it and returns its entry, which the caller tail-calls (no host stack growth); null leaves
+    /// the target to the run loop.
+    /// </summary>
+    internal static Jit.JitEntry? TakeCompiledTarget(RunState state)
+    {
+        if (state.TailCallTarget is not { } target)
+            return null;
+        var program = target.Executable;
+        if (program.Compiled is not { } entry)
+            return null;
+        state.TailCallTarget = null;
+        if (target.IsReclaimed)
+            Interlocked.Increment(ref s_reclaimedTargetRuns);
+        state.BeginRun(program, state.BaseDepth);
+        return entry;
+    }
+
     /// <summary>Runs the recorded target of a tail call (called by the run loop).</summary>
     internal static ulong RunTarget(RunState state, ProgramObject target)
     {

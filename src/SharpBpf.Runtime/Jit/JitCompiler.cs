@@ -255,6 +255,7 @@ internal sealed unsafe partial class JitCompiler
         EmitLoadState();
         _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.TakeFrameReturn)));
         _il.Emit(OpCodes.Brtrue, frameReturn);
+        EmitTailCallJump();
         EmitLoadState();
         _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.StopValue)));
         _il.Emit(OpCodes.Ret);
@@ -264,6 +265,33 @@ internal sealed unsafe partial class JitCompiler
         St(0);
         EmitExit();
         _il.MarkLabel(go);
+    }
+
+    // A tail call made at this program's base frame to a compiled target: jump to the target's entry with
+    // r1 = the context (IL "tail." on the entry's invoke: the host frame is replaced, not stacked, as the kernel's
+    // JIT jumps). The run state is already the target's. Anything else (an interpreted target, a stop by another
+    // helper) returns to the run loop.
+    private void EmitTailCallJump()
+    {
+        var notCompiled = _il.DefineLabel();
+        EmitLoadState();
+        _il.Emit(OpCodes.Call, Method(typeof(Helpers.TailCallHelpers), nameof(Helpers.TailCallHelpers.TakeCompiledTarget)));
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Brfalse, notCompiled);
+        EmitLoadState();
+        EmitLoadState();
+        _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.TailCallContext)));
+        for (var k = 2; k <= 5; k++)
+        {
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Conv_U8);
+        }
+
+        _il.Emit(OpCodes.Tailcall);
+        _il.Emit(OpCodes.Callvirt, typeof(JitEntry).GetMethod(nameof(JitEntry.Invoke))!);
+        _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(notCompiled);
+        _il.Emit(OpCodes.Pop);
     }
 
     // exit: back to the caller's frame if this is a subprogram, else the run's result.

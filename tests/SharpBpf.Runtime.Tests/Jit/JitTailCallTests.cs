@@ -76,6 +76,21 @@ public class JitTailCallTests
         Assert.Equal(1322u, kit.Run(main, 3000).Retval);
     }
 
+    [Theory]
+    [MemberData(nameof(AllModes))]
+    public void SelfTailCalling_Runs34TimesPerRun_AsTheInterpreter(ExecutionMode mode)
+    {
+        // Compiled code jumps to a compiled target directly (tail. call); the 33-call limit still holds.
+        using var kit = new ProgramTestKit();
+        var counter = kit.CreateArray();
+        var progs = kit.CreateMap(MapType.ProgArray, 4, 4);
+        var self = Load(kit, mode, FdArrays.TailCallTests.SelfCounting(counter, progs));
+        Assert.Equal(Errno.None, kit.Backend.MapUpdateElem(progs, ProgramTestKit.Key(0), BitConverter.GetBytes(self), 0));
+
+        Assert.Equal(7u, kit.Run(self, 1000).Retval);
+        Assert.Equal(34_000UL, kit.LookupU64(counter, 0));
+    }
+
     private static int Load(ProgramTestKit kit, ExecutionMode mode, Instruction[] insns)
     {
         var err = kit.Backend.ProgLoad(new ProgLoadAttr { Type = ProgramType.Xdp, Instructions = insns, License = "GPL", ExecutionMode = mode },

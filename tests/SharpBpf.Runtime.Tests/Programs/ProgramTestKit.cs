@@ -61,12 +61,13 @@ internal sealed class ProgramTestKit : IDisposable
     }
 
     public Errno TryLoad(ProgramType type, Instruction[] insns, out int fd, out string log, string? name = null,
-        string? license = "GPL") =>
-        Backend.ProgLoad(new ProgLoadAttr { Type = type, Instructions = insns, License = license!, Name = name }, out fd, out log);
+        string? license = "GPL", ExecutionMode mode = ExecutionMode.Default) =>
+        Backend.ProgLoad(new ProgLoadAttr { Type = type, Instructions = insns, License = license!, Name = name, ExecutionMode = mode },
+            out fd, out log);
 
-    public int Load(ProgramType type, Instruction[] insns, string? name = null)
+    public int Load(ProgramType type, Instruction[] insns, string? name = null, ExecutionMode mode = ExecutionMode.Default)
     {
-        var err = TryLoad(type, insns, out var fd, out var log, name);
+        var err = TryLoad(type, insns, out var fd, out var log, name, mode: mode);
         Assert.True(err == Errno.None, $"load failed: {err} {log}");
         return fd;
     }
