@@ -29,14 +29,7 @@ public sealed class ArrayMap<T> : IDisposable, IEnumerable<KeyValuePair<uint, T>
     /// <exception cref="ArgumentException">The map is not an ARRAY or its value_size is not <c>sizeof(T)</c>.</exception>
     public ArrayMap(BpfMap map, bool ownsMap = true)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        if (map.Type != MapType.Array)
-            throw new ArgumentException($"ArrayMap<{typeof(T).Name}> needs an Array map, but map '{map.Name}' is a {map.Type} map.", nameof(map));
-        if (map.ValueSize != Unsafe.SizeOf<T>())
-            throw new ArgumentException(
-                $"ArrayMap<{typeof(T).Name}> needs value_size {Unsafe.SizeOf<T>()} (sizeof({typeof(T).Name})), but map '{map.Name}' has value_size {map.ValueSize}.",
-                nameof(map));
-        Map = map;
+        Map = TypedArrayMap.Check<T>(map, MapType.Array, nameof(ArrayMap<T>));
         _ownsMap = ownsMap;
     }
 
@@ -60,15 +53,7 @@ public sealed class ArrayMap<T> : IDisposable, IEnumerable<KeyValuePair<uint, T>
     /// <param name="flags">Map flags.</param>
     /// <exception cref="BpfException">The backend refused (EINVAL, E2BIG, ENOMEM, ...).</exception>
     public ArrayMap(IBpfBackend backend, uint maxEntries, string? name = null, MapFlags flags = MapFlags.None)
-        : this(BpfMap.Create(backend, new MapCreateAttr
-        {
-            Type = MapType.Array,
-            KeySize = 4,
-            ValueSize = (uint)Unsafe.SizeOf<T>(),
-            MaxEntries = maxEntries,
-            MapFlags = (uint)flags,
-            Name = name,
-        }))
+        : this(BpfMap.Create(backend, TypedArrayMap.CreateAttr<T>(MapType.Array, maxEntries, name, flags)))
     {
     }
 

@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SharpBpf.Abi;
 using SharpBpf.Backend;
@@ -20,14 +19,7 @@ public sealed class PerCpuArrayMap<T> : IDisposable, IEnumerable<KeyValuePair<ui
     /// <exception cref="ArgumentException">The map is not a PERCPU_ARRAY or its value_size is not <c>sizeof(T)</c>.</exception>
     public PerCpuArrayMap(BpfMap map, bool ownsMap = true)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        if (map.Type != MapType.PerCpuArray)
-            throw new ArgumentException($"PerCpuArrayMap<{typeof(T).Name}> needs a PerCpuArray map, but map '{map.Name}' is a {map.Type} map.", nameof(map));
-        if (map.ValueSize != Unsafe.SizeOf<T>())
-            throw new ArgumentException(
-                $"PerCpuArrayMap<{typeof(T).Name}> needs value_size {Unsafe.SizeOf<T>()} (sizeof({typeof(T).Name})), but map '{map.Name}' has value_size {map.ValueSize}.",
-                nameof(map));
-        Map = map;
+        Map = TypedArrayMap.Check<T>(map, MapType.PerCpuArray, nameof(PerCpuArrayMap<T>));
         _ownsMap = ownsMap;
     }
 
@@ -47,15 +39,7 @@ public sealed class PerCpuArrayMap<T> : IDisposable, IEnumerable<KeyValuePair<ui
     /// <param name="flags">Map flags.</param>
     /// <exception cref="BpfException">The backend refused (EINVAL, E2BIG, ENOMEM, ...).</exception>
     public PerCpuArrayMap(IBpfBackend backend, uint maxEntries, string? name = null, MapFlags flags = MapFlags.None)
-        : this(BpfMap.Create(backend, new MapCreateAttr
-        {
-            Type = MapType.PerCpuArray,
-            KeySize = 4,
-            ValueSize = (uint)Unsafe.SizeOf<T>(),
-            MaxEntries = maxEntries,
-            MapFlags = (uint)flags,
-            Name = name,
-        }))
+        : this(BpfMap.Create(backend, TypedArrayMap.CreateAttr<T>(MapType.PerCpuArray, maxEntries, name, flags)))
     {
     }
 

@@ -84,7 +84,7 @@ public class ArrayMapTests
 
         var ex = Assert.Throws<ArgumentException>(() => new ArrayMap<long>(raw, ownsMap: false));
 
-        Assert.Contains("is a PerCpuArray map", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("ArrayMap<Int64> needs an Array map, but map 'pc' is a PerCpuArray map. (Parameter 'map')", ex.Message);
     }
 
     [Fact]

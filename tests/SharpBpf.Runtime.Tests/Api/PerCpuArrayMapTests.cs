@@ -86,4 +86,15 @@ public class PerCpuArrayMapTests
 
         Assert.Contains("needs value_size 4", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Wrap_WrongType_ClearArgumentException()
+    {
+        using var backend = ApiTestKit.Backend(cpus: 2);
+        using var raw = new ArrayMap<long>(backend, 2, "plain");
+
+        var ex = Assert.Throws<ArgumentException>(() => new PerCpuArrayMap<long>(raw.Map, ownsMap: false));
+
+        Assert.Equal("PerCpuArrayMap<Int64> needs a PerCpuArray map, but map 'plain' is a Array map. (Parameter 'map')", ex.Message);
+    }
 }
