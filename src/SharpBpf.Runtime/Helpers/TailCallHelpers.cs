@@ -53,10 +53,26 @@ public static class TailCallHelpers
     public static ulong TailCall(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
     {
         ArgumentNullException.ThrowIfNull(state);
+        Begin(state, r1, r2, r3, callerJumps: false);
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>bpf_tail_call</c> as compiled code calls it (the JIT emits this instead of the helper): when the target is
+    /// compiled and the caller is at its base frame, prepares the run state for the target and returns its entry,
+    /// which the caller jumps to (IL <c>tail.</c>; no host stack growth, no trip through the run loop). Otherwise
+    /// returns null having done what the helper does: nothing (fall through, r0 = 0), a recorded target for the run
+    /// loop, or a subprogram's replacement run.
+    /// </summary>
+    internal static Jit.JitEntry? TailCallFromCompiled(RunState state, ulong r1, ulong r2, ulong r3) =>
+        Begin(state, r1, r2, r3, callerJumps: true);
+
+    private static Jit.JitEntry? Begin(RunState state, ulong r1, ulong r2, ulong r3, bool callerJumps)
+    {
         var map = ResolveProgArray(state, r2);
         var index = (uint)r3;
         if (index >= map.MaxEntries || state.TailCallCount >= MaxTailCallCount)
-            return 0;
+            return null;
 
         // Announce the run before reading the slot (the interlocked enter orders the two).
         if (state.EpochRecord < 0)
@@ -67,7 +83,7 @@ public static class TailCallHelpers
         }
 
         if (map.GetEntry(index) is not ProgramObject target)
-            return 0;
+            return null;
         state.TailCallCount++;
         if (state.Depth > state.BaseDepth)
         {
@@ -77,13 +93,21 @@ public static class TailCallHelpers
             var r0 = RunInPlaceOfSubprogram(state, target, r1);
             state.FrameReturnRequested = true;
             state.Stop(r0);
-            return 0;
+            return null;
+        }
+
+        state.TailCallContext = r1;
+        if (callerJumps && target.Executable.Compiled is { } entry)
+        {
+            if (target.IsReclaimed)
+                Interlocked.Increment(ref s_reclaimedTargetRuns);
+            state.BeginRun(target.Executable, state.BaseDepth);
+            return entry;
         }
 
         state.TailCallTarget = target;
-        state.TailCallContext = r1;
         state.Stop(0);
-        return 0;
+        return null;
     }
 
     private static ulong RunInPlaceOfSubprogram(RunState state, ProgramObject target, ulong context)
@@ -104,25 +128,6 @@ public static class TailCallHelpers
         state.ResetStack(depth);
         state.CurrentPc = pc;
         return r0;
-    }
-
-    /// <summary>
-    /// For compiled code that just made a tail call at its base frame: if the recorded target is compiled, prepares
-    /// the run state for it and returns its entry, which the caller tail-calls (no host stack growth); null leaves
-    /// the target to the run loop.
-    /// </summary>
-    internal static Jit.JitEntry? TakeCompiledTarget(RunState state)
-    {
-        if (state.TailCallTarget is not { } target)
-            return null;
-        var program = target.Executable;
-        if (program.Compiled is not { } entry)
-            return null;
-        state.TailCallTarget = null;
-        if (target.IsReclaimed)
-            Interlocked.Increment(ref s_reclaimedTargetRuns);
-        state.BeginRun(program, state.BaseDepth);
-        return entry;
     }
 
     /// <summary>Runs the recorded target of a tail call (called by the run loop).</summary>

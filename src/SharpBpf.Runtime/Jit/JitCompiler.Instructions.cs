@@ -346,6 +346,12 @@ internal sealed partial class JitCompiler
             return;
         }
 
+        if (s.Imm == s_tailCallHelper)
+        {
+            EmitTailCall(ref s);
+            return;
+        }
+
         // The helper's pc for faults it reports, then a direct call of its static method (through its constant
         // function pointer only if it is not one of this assembly's methods).
         EmitLoadState();

@@ -31,6 +31,9 @@ internal sealed unsafe partial class JitCompiler
     private static readonly Type[] s_helperParameters =
         [typeof(RunState), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)];
 
+    private static readonly nint s_tailCallHelper =
+        (nint)(delegate* managed<RunState, ulong, ulong, ulong, ulong, ulong, ulong>)&Helpers.TailCallHelpers.TailCall;
+
     private static readonly nint s_lookupHelper =
         (nint)(delegate* managed<RunState, ulong, ulong, ulong, ulong, ulong, ulong>)&MapHelpers.MapLookupElem;
 
@@ -255,7 +258,6 @@ internal sealed unsafe partial class JitCompiler
         EmitLoadState();
         _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.TakeFrameReturn)));
         _il.Emit(OpCodes.Brtrue, frameReturn);
-        EmitTailCallJump();
         EmitLoadState();
         _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.StopValue)));
         _il.Emit(OpCodes.Ret);
@@ -267,20 +269,25 @@ internal sealed unsafe partial class JitCompiler
         _il.MarkLabel(go);
     }
 
-    // A tail call made at this program's base frame to a compiled target: jump to the target's entry with
-    // r1 = the context (IL "tail." on the entry's invoke: the host frame is replaced, not stacked, as the kernel's
-    // JIT jumps). The run state is already the target's. Anything else (an interpreted target, a stop by another
-    // helper) returns to the run loop.
-    private void EmitTailCallJump()
+    // bpf_tail_call: the helper's work in TailCallFromCompiled, which returns the entry of a compiled target when
+    // this program may jump to it (at its base frame); the jump is IL "tail." on the entry's invoke, so the host frame
+    // is replaced, not stacked, as the kernel's JIT jumps. Otherwise the call behaved as the helper: r0 = 0, and a
+    // stop (a target for the run loop, or a subprogram's replacement run) is handled as after any helper.
+    private void EmitTailCall(ref Slot s)
     {
-        var notCompiled = _il.DefineLabel();
+        var fallThrough = _il.DefineLabel();
         EmitLoadState();
-        _il.Emit(OpCodes.Call, Method(typeof(Helpers.TailCallHelpers), nameof(Helpers.TailCallHelpers.TakeCompiledTarget)));
+        _il.Emit(OpCodes.Ldc_I4, s.A);
+        _il.Emit(OpCodes.Stfld, StateField(nameof(RunState.CurrentPc)));
+        EmitLoadState();
+        Ld(1);
+        Ld(2);
+        Ld(3);
+        _il.Emit(OpCodes.Call, Method(typeof(Helpers.TailCallHelpers), nameof(Helpers.TailCallHelpers.TailCallFromCompiled)));
         _il.Emit(OpCodes.Dup);
-        _il.Emit(OpCodes.Brfalse, notCompiled);
+        _il.Emit(OpCodes.Brfalse, fallThrough);
         EmitLoadState();
-        EmitLoadState();
-        _il.Emit(OpCodes.Ldfld, StateField(nameof(RunState.TailCallContext)));
+        Ld(1);
         for (var k = 2; k <= 5; k++)
         {
             _il.Emit(OpCodes.Ldc_I4_0);
@@ -290,8 +297,13 @@ internal sealed unsafe partial class JitCompiler
         _il.Emit(OpCodes.Tailcall);
         _il.Emit(OpCodes.Callvirt, typeof(JitEntry).GetMethod(nameof(JitEntry.Invoke))!);
         _il.Emit(OpCodes.Ret);
-        _il.MarkLabel(notCompiled);
+        _il.MarkLabel(fallThrough);
         _il.Emit(OpCodes.Pop);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Conv_U8);
+        St(0);
+        ZeroArgumentRegisters();
+        EmitStopCheck();
     }
 
     // exit: back to the caller's frame if this is a subprogram, else the run's result.
