@@ -94,25 +94,5 @@ public class PerCpuCounterBenchmarks : IDisposable
         return map!;
     }
 
-    // Each run is a worker thread pinned to its own CPU, as a kernel run is, and the benchmark thread only waits:
-    // left alone, Linux kept two threads on one core of this 2-core machine for whole invocations (measured: both
-    // on CPU 1, twice the time), which measures the scheduler, not the map layout. Both cases use workers, so the
-    // 1- and 2-run figures differ only in the number of runs.
-    private void RunOnThreads(Action<int> body)
-    {
-        var workers = new Thread[Threads];
-        for (var cpu = 0; cpu < workers.Length; cpu++)
-        {
-            var k = cpu;
-            workers[k] = new Thread(() =>
-            {
-                ThreadAffinity.TryPinCurrentThread(k);
-                body(k);
-            });
-            workers[k].Start();
-        }
-
-        foreach (var worker in workers)
-            worker.Join();
-    }
+    private void RunOnThreads(Action<int> body) => PinnedWorkers.Run(Threads, body);
 }

@@ -63,25 +63,7 @@ public class ProgramCounterBenchmarks : IDisposable
     [Benchmark(OperationsPerInvoke = RunsPerThread, Description = "ARRAY counter program (shared line)")]
     public void SharedArrayProgram() => OnThreads(_arrayProgram);
 
-    // One pinned worker thread per run, the benchmark thread only waits (see PerCpuCounterBenchmarks: unpinned, Linux
-    // ran both on one core).
-    private void OnThreads(int program)
-    {
-        var workers = new Thread[Threads];
-        for (var cpu = 0; cpu < workers.Length; cpu++)
-        {
-            var k = cpu;
-            workers[k] = new Thread(() =>
-            {
-                ThreadAffinity.TryPinCurrentThread(k);
-                Run(program);
-            });
-            workers[k].Start();
-        }
-
-        foreach (var worker in workers)
-            worker.Join();
-    }
+    private void OnThreads(int program) => PinnedWorkers.Run(Threads, _ => Run(program));
 
     private uint Run(int program)
     {

@@ -94,24 +94,29 @@ public static class ConformanceRunner
     /// <summary>Runs one file through the interpreter.</summary>
     public static ConformanceResult Run(string path) => Run(path, ConformanceEngine.Interpreter);
 
-    /// <summary>Runs one file through <paramref name="engine"/>.</summary>
-    public static ConformanceResult Run(string path, ConformanceEngine engine)
+    // Reads a test file; returns the result to report instead of running it (a known skip, or a file that cannot be
+    // read), or null with the test loaded.
+    private static ConformanceResult? TryLoad(string path, out ConformanceTestFile? test)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        test = null;
         if (SkipReason(path) is { } reason)
             return new(path, ConformanceVerdict.Skipped, reason);
-
-        ConformanceTestFile test;
         try
         {
             test = ConformanceTestFile.Load(path);
+            return null;
         }
         catch (Exception e) when (e is BpfAssemblyException or IOException)
         {
             return new(path, ConformanceVerdict.Failed, $"cannot read the test: {e.Message}");
         }
+    }
 
-        return Run(path, test, engine);
+    /// <summary>Runs one file through <paramref name="engine"/>.</summary>
+    public static ConformanceResult Run(string path, ConformanceEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return TryLoad(path, out var test) is { } early ? early : Run(path, test!, engine);
     }
 
     /// <summary>Runs a parsed test through the interpreter.</summary>
@@ -175,17 +180,9 @@ public static class ConformanceRunner
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(backend);
-        if (SkipReason(path) is { } reason)
-            return new(path, ConformanceVerdict.Skipped, reason);
-        ConformanceTestFile test;
-        try
-        {
-            test = ConformanceTestFile.Load(path);
-        }
-        catch (Exception e) when (e is BpfAssemblyException or IOException)
-        {
-            return new(path, ConformanceVerdict.Failed, $"cannot read the test: {e.Message}");
-        }
+        if (TryLoad(path, out var loaded) is { } early)
+            return early;
+        var test = loaded!;
 
         if (!test.ExpectsError && test.ExpectedResult is null)
             return new(path, ConformanceVerdict.Skipped, "no result or error to check (an assembler encoding test)");
