@@ -30,7 +30,7 @@ public sealed unsafe partial class LinuxBackend
             var attr = default(MapBatchAttr);
             attr.MapFd = (uint)fd;
             attr.Keys = UserPtr(k, keys.Length, Times(count, shape?.KeySize));
-            attr.Values = UserPtr(v, values.Length, Times(count, shape?.ValueBytes(elemFlags, PossibleCpus)));
+            attr.Values = UserPtr(v, values.Length, Times(count, shape?.ValueBytes(elemFlags, PossibleCpus, HasCpuElemFlags)));
             attr.Count = count;
             attr.ElemFlags = elemFlags;
             attr.Flags = flags;
@@ -75,7 +75,7 @@ public sealed unsafe partial class LinuxBackend
             attr.InBatch = UserPtr(i, inBatch.Length, token); // empty: NULL, from the start
             attr.OutBatch = UserPtr(o, outBatch.Length, token);
             attr.Keys = UserPtr(k, keys.Length, Times(count, shape?.KeySize));
-            attr.Values = UserPtr(v, values.Length, Times(count, shape?.ValueBytes(elemFlags, PossibleCpus)));
+            attr.Values = UserPtr(v, values.Length, Times(count, shape?.ValueBytes(elemFlags, PossibleCpus, HasCpuElemFlags)));
             attr.Count = count;
             attr.ElemFlags = elemFlags;
             attr.Flags = flags;

@@ -111,6 +111,30 @@ public sealed unsafe partial class LinuxBackend
         return Errno.None;
     }
 
+    private bool? _hasCpuElemFlags;
+
+    /// <summary>
+    /// True if the running kernel knows the per-CPU element flags BPF_F_CPU / BPF_F_ALL_CPUS (Linux 6.19), which
+    /// make an element command copy one CPU's value: a PERCPU_ARRAY lookup with BPF_F_CPU succeeds, where older
+    /// kernels refuse the flag (EINVAL). Probed once; while probing, the full per-CPU size is assumed.
+    /// </summary>
+    internal bool HasCpuElemFlags
+    {
+        get
+        {
+            if (_hasCpuElemFlags is { } known)
+                return known;
+            _hasCpuElemFlags = false;
+            var err = MapCreate(new MapCreateAttr { Type = MapType.PerCpuArray, KeySize = 4, ValueSize = 8, MaxEntries = 1 }, out var fd);
+            if (err != Errno.None)
+                return false;
+            var value = new byte[8 * PossibleCpus];
+            _hasCpuElemFlags = MapLookupElem(fd, new byte[4], value, ElemFlags.BPF_F_CPU) == Errno.None;
+            Close(fd);
+            return _hasCpuElemFlags.Value;
+        }
+    }
+
     /// <summary>
     /// LOOKUP, UPDATE and LOOKUP_AND_DELETE: a key read and a value copied one way or the other. The value is taken
     /// read-only only to share the code: for the lookups it is the caller's writable <see cref="Span{T}"/>.
@@ -120,7 +144,7 @@ public sealed unsafe partial class LinuxBackend
         ThrowIfDisposed();
         MapShape? shape = ShapeOf(fd);
         long keyBytes = shape?.KeySize ?? Unknown;
-        long valueBytes = shape?.ValueBytes(flags, PossibleCpus) ?? Unknown;
+        long valueBytes = shape?.ValueBytes(flags, PossibleCpus, HasCpuElemFlags) ?? Unknown;
         fixed (byte* k = key)
         fixed (byte* v = value)
         {

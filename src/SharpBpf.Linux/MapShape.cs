@@ -15,10 +15,11 @@ internal sealed record class MapShape(MapType Type, uint KeySize, uint ValueSize
 
     /// <summary>
     /// The bytes an element command copies for one value: <c>round_up(value_size, 8) × nr_possible</c> for per-CPU
-    /// maps unless the (6.19+) single-CPU flags ask for one copy, else <c>value_size</c>.
+    /// maps unless the single-CPU flags ask for one copy on a kernel that knows them (6.19+; older kernels copy every
+    /// CPU's value whatever the flags, then refuse the flags: measured on 6.18), else <c>value_size</c>.
     /// </summary>
-    public long ValueBytes(ulong elemFlags, int possibleCpus) =>
-        IsPerCpu && (elemFlags & (ElemFlags.BPF_F_CPU | ElemFlags.BPF_F_ALL_CPUS)) == 0
+    public long ValueBytes(ulong elemFlags, int possibleCpus, bool kernelHasCpuFlags) =>
+        IsPerCpu && (!kernelHasCpuFlags || (elemFlags & (ElemFlags.BPF_F_CPU | ElemFlags.BPF_F_ALL_CPUS)) == 0)
             ? ((ValueSize + 7L) & ~7L) * possibleCpus
             : ValueSize;
 
