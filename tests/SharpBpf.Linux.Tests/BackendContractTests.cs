@@ -135,9 +135,7 @@ public sealed class BackendContractTests : KernelTestBase
     public void MapGetInfo_NotAnFd_EBADFD()
     {
         // BPF_OBJ_GET_INFO_BY_FD is the one command that answers a closed fd with EBADFD (77), not EBADF.
-        const Errno EBADFD = (Errno)77;
-
-        Assert.Equal(EBADFD, Backend.MapGetInfo(100_000, out _));
-        Assert.Equal(EBADFD, Backend.ProgGetInfo(100_000, out _));
+        Assert.Equal(Errno.EBADFD, Backend.MapGetInfo(100_000, out _));
+        Assert.Equal(Errno.EBADFD, Backend.ProgGetInfo(100_000, out _));
     }
 }

@@ -12,8 +12,6 @@ namespace SharpBpf.Runtime.Tests.Programs;
 /// </summary>
 public unsafe class ProgLoadTests
 {
-    private const Errno EPROTO = (Errno)71;
-
     [Fact]
     public void ProgLoad_NoInstructions_E2BIG()
     {
@@ -187,7 +185,7 @@ public unsafe class ProgLoadTests
 
         var err = kit.TryLoad(ProgramType.Xdp, [.. LdPseudo(R1, src, 0, 0), .. ReturnConstant(2)], out _, out var log);
 
-        Assert.Equal(EPROTO, err);
+        Assert.Equal(Errno.EPROTO, err);
         Assert.Equal("fd_idx without fd_array is invalid\n", log);
         Assert.Equal(1, kit.MapOf(map).ReferenceCount);
     }
