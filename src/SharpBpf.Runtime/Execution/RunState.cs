@@ -58,9 +58,8 @@ public sealed unsafe class RunState
     // the whole run.
     internal bool FrameReturnRequested;
 
-    // The call depth of the innermost frame (kept by ResetStack), and the frame the running program's own frame 0
-    // occupies: 0, except for a tail-call target that replaced a subprogram at that depth.
-    internal int Depth;
+    // The frame the running program's own frame 0 occupies: 0, except for a tail-call target that replaced a
+    // subprogram at that depth.
     internal int BaseDepth;
 
     // The test run whose packet and context this state is running on (set by ContextRun.Enter): helpers that
@@ -140,6 +139,9 @@ public sealed unsafe class RunState
         StopValue = r0;
     }
 
+    /// <summary>The call depth of the innermost frame: what <see cref="ResetStack"/> last covered.</summary>
+    internal int Depth => (int)(StackRegion.Length / FrameSize) - 1;
+
     /// <summary>
     /// Prepares for a run of <paramref name="program"/> whose frame 0 is frame <paramref name="baseDepth"/> of the
     /// stack (0 for a run; a subprogram's depth for the target of its tail call).
@@ -161,7 +163,6 @@ public sealed unsafe class RunState
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ResetStack(int depth)
     {
-        Depth = depth;
         var length = (ulong)(depth + 1) * FrameSize;
         var start = StackTop - length;
         StackRegion = new MemoryRegion(start, length, MemoryAccess.ReadWrite);

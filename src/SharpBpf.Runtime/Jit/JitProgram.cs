@@ -108,26 +108,9 @@ public sealed class JitProgram
     }
 
     /// <summary>Runs the program over <paramref name="memory"/> as the conformance suite does (r1 = memory, r2 = length).</summary>
-    public unsafe ulong Run(RunState state, Span<byte> memory)
+    public ulong Run(RunState state, Span<byte> memory)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (memory.IsEmpty)
-        {
-            state.ClearContext();
-            return Run(state, 0, 0, 0, 0, 0);
-        }
-
-        fixed (byte* p = memory)
-        {
-            state.SetContext((nint)p, (ulong)memory.Length);
-            try
-            {
-                return Run(state, (ulong)p, (ulong)memory.Length, 0, 0, 0);
-            }
-            finally
-            {
-                state.ClearContext();
-            }
-        }
+        return Program.RunOverMemory(state, _entry, memory);
     }
 }

@@ -105,13 +105,19 @@ public sealed class InterpretedProgram
     /// the memory (which is the run's context region, readable and writable), <c>r2</c> holds its length; with
     /// empty memory both are 0.
     /// </summary>
-    public unsafe ulong Run(RunState state, Span<byte> memory)
+    public ulong Run(RunState state, Span<byte> memory)
     {
         ArgumentNullException.ThrowIfNull(state);
+        return RunOverMemory(state, Compiled, memory);
+    }
+
+    /// <summary><see cref="Run(RunState, Span{byte})"/> through <paramref name="entry"/> (null: the interpreter).</summary>
+    internal unsafe ulong RunOverMemory(RunState state, Jit.JitEntry? entry, Span<byte> memory)
+    {
         if (memory.IsEmpty)
         {
             state.ClearContext();
-            return Execute(state, 0, 0, 0, 0, 0);
+            return ExecuteChain(state, entry, 0, 0, 0, 0, 0);
         }
 
         fixed (byte* p = memory)
@@ -119,7 +125,7 @@ public sealed class InterpretedProgram
             state.SetContext((nint)p, (ulong)memory.Length);
             try
             {
-                return Execute(state, (ulong)p, (ulong)memory.Length, 0, 0, 0);
+                return ExecuteChain(state, entry, (ulong)p, (ulong)memory.Length, 0, 0, 0);
             }
             finally
             {
@@ -137,24 +143,10 @@ public sealed class InterpretedProgram
     /// </summary>
     internal ulong ExecuteChain(RunState state, Jit.JitEntry? entry, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
     {
-        state.TailCallCount = 0;
         state.TailCallTarget = null;
         try
         {
-            ulong r0;
-            if (entry is not null)
-            {
-                state.BeginRun(this);
-                r0 = entry(state, r1, r2, r3, r4, r5);
-            }
-            else
-            {
-                r0 = BpfInterpreter.Run(this, state, r1, r2, r3, r4, r5);
-            }
-
-            while (state.TailCallTarget is { } next)
-                r0 = TailCallHelpers.RunTarget(state, next);
-            return r0;
+            return RunOnce(state, entry, r1, r2, r3, r4, r5);
         }
         finally
         {
@@ -179,19 +171,7 @@ public sealed class InterpretedProgram
         {
             for (var i = 0u; i < count; i++)
             {
-                state.TailCallCount = 0;
-                if (entry is not null)
-                {
-                    state.BeginRun(this);
-                    r0 = entry(state, r1, r2, 0, 0, 0);
-                }
-                else
-                {
-                    r0 = BpfInterpreter.Run(this, state, r1, r2, 0, 0, 0);
-                }
-
-                while (state.TailCallTarget is { } next)
-                    r0 = TailCallHelpers.RunTarget(state, next);
+                r0 = RunOnce(state, entry, r1, r2, 0, 0, 0);
                 if (i % EpochSpan == EpochSpan - 1 && state.EpochRecord >= 0)
                     TailCallHelpers.LeaveEpoch(state);
             }
@@ -208,16 +188,31 @@ public sealed class InterpretedProgram
     /// <summary>The runs <see cref="RunRepeated"/> makes inside one read-side section at most.</summary>
     internal const uint EpochSpan = 1024;
 
+    // One run without the read-side bookkeeping: this program, then the targets its tail calls leave to the loop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong RunOnce(RunState state, Jit.JitEntry? entry, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
+    {
+        state.TailCallCount = 0;
+        var r0 = ExecuteOne(state, entry, r1, r2, r3, r4, r5, 0);
+        while (state.TailCallTarget is { } next)
+            r0 = TailCallHelpers.RunTarget(state, next, 0);
+        return r0;
+    }
+
     /// <summary>
     /// Runs this program alone (one link of a tail-call chain), its frame 0 at stack frame
     /// <paramref name="baseDepth"/> (0, or the depth of a subprogram whose tail call this program replaces).
     /// </summary>
-    internal ulong ExecuteOne(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5, int baseDepth = 0)
+    internal ulong ExecuteOne(RunState state, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5, int baseDepth) =>
+        ExecuteOne(state, Compiled, r1, r2, r3, r4, r5, baseDepth);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong ExecuteOne(RunState state, Jit.JitEntry? entry, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5, int baseDepth)
     {
-        if (Compiled is { } compiled)
+        if (entry is not null)
         {
             state.BeginRun(this, baseDepth);
-            return compiled(state, r1, r2, r3, r4, r5);
+            return entry(state, r1, r2, r3, r4, r5);
         }
 
         return BpfInterpreter.Run(this, state, baseDepth, r1, r2, r3, r4, r5);
