@@ -159,16 +159,7 @@ public static class ConformanceRunner
                 : new(path, ConformanceVerdict.Failed, $"faulted: {e.Message}");
         }
 
-        if (test.ExpectsError)
-        {
-            return new(path, ConformanceVerdict.Failed,
-                string.Create(CultureInfo.InvariantCulture, $"expected an error ({test.ErrorText ?? test.ErrorPattern}), but r0 = 0x{r0:x}"));
-        }
-
-        var expected = test.ExpectedResult!.Value;
-        return r0 == expected
-            ? new(path, ConformanceVerdict.Passed, string.Create(CultureInfo.InvariantCulture, $"r0 = 0x{r0:x}"))
-            : new(path, ConformanceVerdict.Failed, string.Create(CultureInfo.InvariantCulture, $"r0 = 0x{r0:x}, expected 0x{expected:x}"));
+        return Returned(path, test, r0);
     }
 
     /// <summary>
@@ -205,6 +196,13 @@ public static class ConformanceRunner
             return new(path, ConformanceVerdict.Failed, $"refused ({BpfException.ErrnoName(err)}): {last}");
         }
 
+        return Returned(path, test, r0);
+    }
+
+    // The verdict for a program that returned r0: right if the file expected that value, wrong if it expected one
+    // that differs or an error.
+    private static ConformanceResult Returned(string path, ConformanceTestFile test, ulong r0)
+    {
         if (test.ExpectsError)
         {
             return new(path, ConformanceVerdict.Failed,
